@@ -1,0 +1,3 @@
+from adiff_bench.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The command line: each subcommand lives in its own module and only wraps the Python API."""

@@ -1,0 +1,132 @@
+"""Lazy model registry: names map to ``module:attribute`` strings, imported only when used.
+
+Third-party packages register models through the ``adiff_bench.models`` entry-point group, and any
+class can be named directly as ``package.module:Class``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+import types
+import typing
+from collections.abc import Mapping
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from adiff_bench.errors import ModelError
+from adiff_bench.models.base import Model
+
+ENTRY_POINT_GROUP = "adiff_bench.models"
+
+# Built-in models. Adding one is a line here; nothing is imported until the model is asked for.
+BUILTIN_MODELS: dict[str, str] = {
+    "caption-oracle": "adiff_bench.models.weight_free:CaptionOracle",
+    "constant": "adiff_bench.models.weight_free:Constant",
+    "acoustic": "adiff_bench.models.acoustic:AcousticBaseline",
+    "adiff": "adiff_bench.models.adiff.adapter:AdiffModel",
+    "naive-baseline": "adiff_bench.models.adiff.adapter:NaiveBaselineModel",
+}
+
+
+def available_models() -> dict[str, str]:
+    """Built-in names plus installed plugins (plugins cannot shadow built-ins)."""
+    found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {**found, **BUILTIN_MODELS}
+
+
+def resolve_model_class(name: str) -> type:
+    """Import the class behind a registered name or a ``module:Class`` reference."""
+    models = available_models()
+    target = models.get(name)
+    if target is None and ":" in name:
+        target = name
+    if target is None:
+        close = difflib.get_close_matches(name, list(models), n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise ModelError(
+            f"unknown model {name!r}.{hint} Known models: {', '.join(sorted(models))}; or pass package.module:Class."
+        )
+    module_name, _, attribute = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ModelError(f"model {name!r}: cannot import {module_name} ({exc})") from exc
+    try:
+        return getattr(module, attribute)
+    except AttributeError as exc:
+        raise ModelError(f"model {name!r}: {module_name} has no attribute {attribute!r}") from exc
+
+
+def parse_model_args(text: str | None) -> dict[str, str]:
+    """``"a=1,b=x"`` → ``{"a": "1", "b": "x"}``; a malformed pair is an error, never dropped."""
+    if not text:
+        return {}
+    args: dict[str, str] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise ModelError(f"--model-args: {part!r} is not key=value (separate pairs with commas)")
+        if key.strip() in args:
+            raise ModelError(f"--model-args: {key.strip()!r} is given twice")
+        args[key.strip()] = value.strip()
+    return args
+
+
+def _convert(value: str, annotation: Any, key: str) -> Any:
+    if isinstance(annotation, str):
+        annotation = {"int": int, "float": float, "bool": bool, "str": str, "Path": Path}.get(
+            annotation.split("|")[0].strip(), str
+        )
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if value.lower() in ("none", "null", ""):
+            return None
+        annotation = options[0] if options else str
+    try:
+        if annotation is bool:
+            if value.lower() in ("1", "true", "yes", "on"):
+                return True
+            if value.lower() in ("0", "false", "no", "off"):
+                return False
+            raise ValueError(value)
+        if annotation in (int, float, Path):
+            return annotation(value)
+    except ValueError as exc:
+        name = getattr(annotation, "__name__", str(annotation))
+        raise ModelError(f"--model-args: {key}={value!r} is not a valid {name}") from exc
+    return value
+
+
+def build_model(name: str, args: Mapping[str, str] | None = None) -> Model:
+    """Construct a model from string arguments, converted by the constructor's type hints."""
+    cls = resolve_model_class(name)
+    args = dict(args or {})
+    signature = inspect.signature(cls)
+    try:
+        hints = typing.get_type_hints(cls.__init__)
+    except Exception:  # unresolvable hints: fall back to the raw annotations
+        hints = {}
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+    known = [p for p in signature.parameters if p not in ("self", "args", "kwargs")]
+    kwargs: dict[str, Any] = {}
+    for key, value in args.items():
+        if key not in signature.parameters and not accepts_any:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ModelError(f"model {name!r} has no argument {key!r}.{hint} It accepts: {', '.join(known) or 'none'}")
+        parameter = signature.parameters.get(key)
+        annotation = hints.get(key, parameter.annotation if parameter else str)
+        kwargs[key] = _convert(value, annotation, key)
+    try:
+        model = cls(**kwargs)
+    except TypeError as exc:
+        raise ModelError(f"model {name!r}: {exc}") from exc
+    if not isinstance(model, Model):
+        raise ModelError(f"{name!r} does not implement the Model interface (name, needs, fingerprint, generate)")
+    return model
