@@ -51,6 +51,7 @@ class PredictionRecord:
 class LoadedPredictions:
     records: tuple[PredictionRecord, ...]
     truncated_tail: bool  # the last line was cut off by a crash and has been discarded
+    lines: tuple[int, ...] = ()  # 1-based line number of each record, for error messages
 
 
 def read_predictions(path: Path, repair: bool = False) -> LoadedPredictions:
@@ -61,6 +62,7 @@ def read_predictions(path: Path, repair: bool = False) -> LoadedPredictions:
     raw = path.read_bytes()
     lines = raw.split(b"\n")
     records: list[PredictionRecord] = []
+    line_numbers: list[int] = []
     good_bytes = 0
     truncated = False
     for number, line in enumerate(lines, start=1):
@@ -95,11 +97,12 @@ def read_predictions(path: Path, repair: bool = False) -> LoadedPredictions:
             truncated = True
             break
         records.append(record)
+        line_numbers.append(number)
         good_bytes += len(line) + 1
     if truncated and repair:
         with open(path, "r+b") as handle:
             handle.truncate(good_bytes)
-    return LoadedPredictions(tuple(records), truncated)
+    return LoadedPredictions(tuple(records), truncated, tuple(line_numbers))
 
 
 class PredictionWriter:

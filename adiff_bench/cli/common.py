@@ -1,0 +1,83 @@
+"""Pieces shared by several subcommands: task options, output formats, the progress bar."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping
+
+from adiff_bench.runs.runner import ProgressSink
+
+
+def add_task_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--dataset", default="acd" if required else None, help="acd, cld or synth (default: acd)")
+    parser.add_argument("--tier", type=int, default=2 if required else None, help="1 few words, 2 a sentence, 3 detail")
+    parser.add_argument("--split", default=None, help="default: the test split (ACD test, CLD evaluation)")
+    parser.add_argument("--data-dir", default=None, help="folder with the official CSVs (env ADIFF_BENCH_DATA_DIR)")
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=("table", "md", "latex", "json"), default="table", help="how to print the scores"
+    )
+
+
+def add_metric_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metrics",
+        default=None,
+        help="comma list of metrics or groups (lexical, coco, embedding, default); default: all",
+    )
+    parser.add_argument("--ci", action="store_true", help="add 95%% bootstrap confidence intervals")
+    parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for --ci")
+
+
+class RichProgress(ProgressSink):
+    def __init__(self, total: int, label: str) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=False,
+        )
+        self._task = self._progress.add_task(label, total=total)
+        self._progress.start()
+
+    def advance(self, n: int) -> None:
+        self._progress.advance(self._task, n)
+
+    def close(self) -> None:
+        self._progress.stop()
+
+
+def print_scores(record: Mapping, fmt: str) -> None:
+    from adiff_bench.runs.report import render, score_rows
+
+    if fmt != "table":
+        sys.stdout.write(render(record, fmt))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    task = record["task"]
+    table = Table(title=f"{record['model']['name']} · {task['name']} · {task['items_scored']} items")
+    table.add_column("Metric")
+    table.add_column("Score ×100", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("Signature / note", overflow="fold")
+    for row in score_rows(record):
+        table.add_row(*row)
+    Console().print(table)

@@ -1,0 +1,69 @@
+"""``adiff-bench run``: generate (or resume) and score one model on one task."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from adiff_bench.cli.common import RichProgress, add_format_option, add_metric_options, add_task_options, print_scores
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="run a model on a task, resumably, and score it")
+    parser.add_argument("--model", required=True, help="registered name (see `models list`) or package.module:Class")
+    parser.add_argument("--model-args", default=None, help="key=value,key=value passed to the model")
+    add_task_options(parser)
+    parser.add_argument("--audio-root", default=None, help="folder the CSV audio paths are relative to")
+    parser.add_argument("--limit", type=int, default=None, help="a seeded random subset of N items")
+    parser.add_argument("--seed", type=int, default=0, help="seed for --limit, random crops and bootstrap")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument(
+        "--crop",
+        choices=("fixed", "random"),
+        default="fixed",
+        help="how clips longer than the model's window are cropped",
+    )
+    parser.add_argument("--on-bad-audio", choices=("error", "skip"), default="error")
+    parser.add_argument("--output-dir", default="adiff-runs", help="root folder of run directories")
+    parser.add_argument("--overwrite", action="store_true", help="discard an existing run in the run directory")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_metric_options(parser)
+    add_format_option(parser)
+    parser.set_defaults(func=run_command)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from adiff_bench.api import evaluate, make_run_spec
+    from adiff_bench.models.registry import parse_model_args
+
+    spec = make_run_spec(
+        args.model,
+        args.dataset,
+        args.tier,
+        args.split,
+        model_args=parse_model_args(args.model_args),
+        data_dir=args.data_dir,
+        audio_root=args.audio_root,
+        limit=args.limit,
+        seed=args.seed,
+        batch_size=args.batch_size,
+        crop=args.crop,
+        on_bad_audio=args.on_bad_audio,
+        metrics=args.metrics,
+    )
+    outcome = evaluate(
+        spec,
+        args.output_dir,
+        overwrite=args.overwrite,
+        ci=args.ci,
+        n_resamples=args.n_resamples,
+        progress_factory=None if args.quiet else RichProgress,
+    )
+    print_scores(outcome.record, args.format)
+    timing = outcome.record["timing"]
+    print(
+        f"run dir: {outcome.run_dir} · generated {outcome.generated}, resumed {outcome.resumed} · "
+        f"total {timing['total_seconds']:.1f} s",
+        file=sys.stderr,
+    )
+    return 0

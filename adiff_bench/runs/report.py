@@ -1,0 +1,66 @@
+"""Render a run record's scores as Markdown, LaTeX or JSON (the CLI also prints a rich table)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+
+def _fmt(value: float | None, scale: float = 100.0) -> str:
+    return "n/a" if value is None else f"{value * scale:.2f}"
+
+
+def score_rows(record: Mapping) -> list[tuple[str, str, str, str]]:
+    """(metric, score ×100, 95 % CI ×100 or '', signature or the reason it is unavailable)."""
+    rows = []
+    for name, entry in record["scores"].items():
+        ci = entry.get("ci")
+        interval = f"[{_fmt(ci['low'])}, {_fmt(ci['high'])}]" if ci else ""
+        note = entry["signature"] if entry.get("score") is not None else f"unavailable: {entry.get('unavailable')}"
+        rows.append((name, _fmt(entry.get("score")), interval, note))
+    return rows
+
+
+def _title(record: Mapping) -> str:
+    task = record["task"]
+    return f"{record['model']['name']} on {task['name']} ({task['items_scored']} items)"
+
+
+def to_markdown(record: Mapping) -> str:
+    lines = [f"### {_title(record)}", "", "| Metric | Score (×100) | 95% CI | Signature |", "|---|---:|---|---|"]
+    lines += [f"| {m} | {s} | {c} | `{n}` |" for m, s, c, n in score_rows(record)]
+    ci = record.get("confidence_intervals")
+    if ci:
+        lines += ["", f"CIs: {ci['method']}, {ci['n_resamples']} resamples, seed {ci['seed']}."]
+    return "\n".join(lines) + "\n"
+
+
+def _latex_escape(text: str) -> str:
+    for char, repl in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
+        text = text.replace(char, repl)
+    return text
+
+
+def to_latex(record: Mapping) -> str:
+    lines = [
+        r"\begin{table}[t]",
+        r"\centering",
+        r"\begin{tabular}{lrl}",
+        r"\toprule",
+        r"Metric & Score ($\times$100) & 95\% CI \\",
+        r"\midrule",
+    ]
+    lines += [f"{_latex_escape(m)} & {s} & {c} \\\\" for m, s, c, _ in score_rows(record)]
+    lines += [r"\bottomrule", r"\end{tabular}", f"\\caption{{{_latex_escape(_title(record))}}}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+def to_json(record: Mapping) -> str:
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDERERS = {"md": to_markdown, "latex": to_latex, "json": to_json}
+
+
+def render(record: Mapping, fmt: str) -> str:
+    return RENDERERS[fmt](record)
