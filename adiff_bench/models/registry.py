@@ -28,6 +28,10 @@ BUILTIN_MODELS: dict[str, str] = {
     "acoustic": "adiff_bench.models.acoustic:AcousticBaseline",
     "adiff": "adiff_bench.models.adiff.adapter:AdiffModel",
     "naive-baseline": "adiff_bench.models.adiff.adapter:NaiveBaselineModel",
+    "qwen2-audio": "adiff_bench.models.external.qwen2_audio:Qwen2Audio",
+    "qwen2.5-omni": "adiff_bench.models.external.qwen_omni:Qwen25OmniThinker",
+    "hf-alm": "adiff_bench.models.external.hf_alm:HfAudioLanguageModel",
+    "openai-api": "adiff_bench.models.external.openai_api:OpenAIChatModel",
 }
 
 

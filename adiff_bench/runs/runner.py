@@ -26,6 +26,7 @@ from adiff_bench.io_utils import atomic_write_json
 from adiff_bench.models.base import Model, Request
 from adiff_bench.models.registry import build_model
 from adiff_bench.runs import store
+from adiff_bench.runs.distributed import current_context, merge_shards, shard_path
 from adiff_bench.runs.environment import environment
 from adiff_bench.runs.scoring import Scores, match_predictions, score_matched
 from adiff_bench.runs.spec import RunSpec
@@ -212,52 +213,112 @@ def execute(
     command: Sequence[str] | None = None,
     model: Model | None = None,
 ) -> RunOutcome:
-    """Run (or resume) one spec and return its record. ``model`` lets API users pass a built instance."""
+    """Run (or resume) one spec and return its record. ``model`` lets API users pass a built instance.
+
+    Under ``accelerate launch`` every rank generates a share of the items (see ``runs.distributed``).
+    """
     started = time.perf_counter()
+    ctx = current_context()
     task = load_task(spec.task, spec.data_dir, spec.audio_root)
     items = subset(task.items, spec.limit, spec.seed)
     model = model or build_model(spec.model, dict(spec.model_args))
     fingerprint = model.fingerprint()
     run_dir = run_directory(Path(output_dir), spec)
-    claim_run_directory(run_dir, spec, fingerprint, overwrite)
-
     predictions_path = run_dir / store.PREDICTIONS_FILE
-    loaded = store.read_predictions(predictions_path, repair=True)
-    if loaded.truncated_tail:
+
+    def prepare() -> bool:
+        if not ctx.is_main:
+            return False
+        claim_run_directory(run_dir, spec, fingerprint, overwrite)
+        merge_shards(run_dir)  # shards left by an interrupted multi-process run, whatever its size
+        return store.read_predictions(predictions_path, repair=True).truncated_tail
+
+    truncated = ctx.agree(prepare, "preparing the run directory")
+    if truncated:
         warnings.warn(
             f"{predictions_path}: the last line was cut off (interrupted run); "
             "it was removed and its item will be redone",
             stacklevel=2,
         )
     wanted = {item.item_id for item in items}
-    done = {r.item_id for r in loaded.records if r.item_id in wanted}
-    todo = [item for item in items if item.item_id not in done]
+    done = {r.item_id for r in store.read_predictions(predictions_path).records if r.item_id in wanted}
+    todo = [item for item in items if item.item_id not in done][ctx.rank :: ctx.world_size]
 
     builder = _RequestBuilder(model, task, spec)
-    progress = progress_factory(len(todo), model.name) if (progress_factory and todo) else ProgressSink()
-    try:
-        with store.PredictionWriter(predictions_path) as writer:
-            generated, skipped, generation_seconds = _generate(model, builder, todo, spec, writer, progress)
-    finally:
-        progress.close()
+    show = progress_factory is not None and bool(todo) and ctx.is_main
+    progress = progress_factory(len(todo), model.name) if show else ProgressSink()
 
+    def generate() -> tuple[int, list[dict], float]:
+        try:
+            with store.PredictionWriter(shard_path(run_dir, ctx)) as writer:
+                return _generate(model, builder, todo, spec, writer, progress)
+        finally:
+            progress.close()
+
+    generated, skipped, generation_seconds = ctx.agree(generate, "generation")
+    totals = ctx.gather((generated, skipped, generation_seconds))
+    generated = sum(t[0] for t in totals)
+    skipped = [s for t in totals for s in t[1]]
+    generation_seconds = max(t[2] for t in totals)
+
+    def finish() -> tuple[dict, Scores] | None:
+        if not ctx.is_main:
+            return None
+        merge_shards(run_dir)
+        return _score_and_record(
+            spec,
+            task,
+            items,
+            model,
+            fingerprint,
+            run_dir,
+            builder,
+            skipped,
+            generated,
+            generation_seconds,
+            started,
+            ci,
+            n_resamples,
+            command,
+        )
+
+    record, scores = ctx.share_from_main(ctx.agree(finish, "scoring"))
+    return RunOutcome(run_dir, record, scores, generated, len(done))
+
+
+def _score_and_record(
+    spec: RunSpec,
+    task: Task,
+    items: Sequence[Item],
+    model: Model,
+    fingerprint: str,
+    run_dir: Path,
+    builder: _RequestBuilder,
+    skipped: list[dict],
+    generated: int,
+    generation_seconds: float,
+    started: float,
+    ci: bool,
+    n_resamples: int,
+    command: Sequence[str] | None,
+) -> tuple[dict, Scores]:
+    predictions_path = run_dir / store.PREDICTIONS_FILE
+    wanted = {item.item_id for item in items}
     final = store.read_predictions(predictions_path)
-    kept = [r for r in final.records if r.item_id in wanted]
-    lines = [line for r, line in zip(final.records, final.lines, strict=True) if r.item_id in wanted]
-    scoring_view = store.LoadedPredictions(tuple(kept), False, tuple(lines))
-    matched = match_predictions(task, scoring_view, predictions_path, allow_empty=True)
+    pairs = [(r, line) for r, line in zip(final.records, final.lines, strict=True) if r.item_id in wanted]
+    view = store.LoadedPredictions(tuple(r for r, _ in pairs), False, tuple(line for _, line in pairs))
+    matched = match_predictions(task, view, predictions_path, allow_empty=True)
     empty_ids = [item.item_id for item, text in matched if not text.strip()]
     if empty_ids:
         warnings.warn(
             f"{len(empty_ids)} empty prediction(s) from {model.name!r} are scored as they are "
             "(0 for embedding metrics); see empty_predictions in results.json",
-            stacklevel=2,
+            stacklevel=3,
         )
     score_start = time.perf_counter()
     scores = score_matched(matched, spec.metrics or None, ci=ci, n_resamples=n_resamples, seed=spec.seed)
     scoring_seconds = time.perf_counter() - score_start
     store.save_item_scores(run_dir / store.ITEM_SCORES_FILE, scores.item_ids, scores.results)
-
     record = build_record(
         spec=spec,
         task=task,
@@ -281,7 +342,7 @@ def execute(
     )
     record["diagnostics"] = _diagnostics(task, matched)
     atomic_write_json(run_dir / store.RESULTS_FILE, record)
-    return RunOutcome(run_dir, record, scores, generated, len(done))
+    return record, scores
 
 
 def _diagnostics(task: Task, matched: Sequence[tuple[Item, str]]) -> dict | None:

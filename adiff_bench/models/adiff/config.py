@@ -239,7 +239,12 @@ def config_from_json(data: dict[str, Any], where: str = "config") -> AdiffConfig
     text = _pick(
         text_section,
         TextConfig,
-        {"ip_text_len": "ip_text_len", "prompt_suffix": "prompt_suffix", "pad_token": "pad_token", "stop_token": "stop_token"},
+        {
+            "ip_text_len": "ip_text_len",
+            "prompt_suffix": "prompt_suffix",
+            "pad_token": "pad_token",
+            "stop_token": "stop_token",
+        },
         f"{where}: text",
     )
     d_proj = data.get("audio_projection", {}).get("d_out", dec.get("d_proj", AdiffConfig.d_proj))

@@ -1,0 +1,70 @@
+"""``adiff-bench compare``: scores with CIs and paired significance tests across scored runs."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from adiff_bench.errors import AdiffBenchError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compare",
+        help="compare scored runs: CIs, deltas vs a baseline, Holm-adjusted paired tests",
+        description="Compare two or more scored run directories of the same task. Items are aligned by id; "
+        "with --cluster auto, clips are resampled when they repeat across items (ACD, CLD).",
+    )
+    parser.add_argument("runs", nargs="+", type=Path, metavar="RUN", help="run directories (at least two)")
+    parser.add_argument("--baseline", help="the run to compare against (a directory or its name; default: the first)")
+    parser.add_argument("--metrics", nargs="+", help="metrics to compare (space or comma separated; default: all)")
+    parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples / randomization trials")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals")
+    parser.add_argument("--test", choices=("bootstrap", "randomization"), default="bootstrap")
+    parser.add_argument("--cluster", choices=("auto", "clip", "none"), default="auto")
+    parser.add_argument("--format", choices=("md", "latex", "json"), default="md")
+    parser.add_argument("--output", type=Path, help="also write the table to this file (atomically)")
+    parser.set_defaults(func=run_compare)
+
+
+def _baseline_index(runs: list[Path], baseline: str | None) -> int:
+    if baseline is None:
+        return 0
+    for i, run in enumerate(runs):
+        if run.name == baseline or run.resolve() == Path(baseline).resolve():
+            return i
+    raise AdiffBenchError(f"--baseline {baseline!r} is not one of the runs given: {', '.join(map(str, runs))}")
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    import json
+
+    from adiff_bench.compare import compare_runs, load_run
+    from adiff_bench.io_utils import atomic_write_text
+
+    if len(args.runs) < 2:
+        raise AdiffBenchError("compare needs at least two run directories")
+    if args.n_resamples <= 0:
+        raise AdiffBenchError("--n-resamples must be positive")
+    metrics = [m for part in args.metrics for m in part.split(",") if m] if args.metrics else None
+    comparison = compare_runs(
+        [load_run(path) for path in args.runs],
+        baseline=_baseline_index(args.runs, args.baseline),
+        metrics=metrics,
+        n_resamples=args.n_resamples,
+        seed=args.seed,
+        test=args.test,
+        cluster=args.cluster,
+        level=args.level,
+    )
+    if args.format == "json":
+        text = json.dumps(comparison.to_json(), indent=2, ensure_ascii=False) + "\n"
+    elif args.format == "latex":
+        text = comparison.to_latex()
+    else:
+        text = comparison.to_markdown()
+    print(text, end="")
+    if args.output is not None:
+        atomic_write_text(args.output, text)
+    return 0

@@ -1,0 +1,76 @@
+"""PNG plots of a study (matplotlib, Agg backend: no display needed): rating distributions per system
+and criterion, and each automatic metric against the mean human rating."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from adiff_bench.human.analysis import HumanReport, MetricValues, RatingTable
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _save(fig, path: Path) -> Path:
+    import io
+
+    from adiff_bench.io_utils import atomic_write_bytes
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def plot_distributions(report: HumanReport, points: tuple[int, ...], out_dir: Path) -> Path:
+    """One panel per criterion: for each system, the share of its ratings at each scale point."""
+    plt = _pyplot()
+    systems, criteria = report.systems, report.criteria
+    fig, axes = plt.subplots(1, len(criteria), figsize=(4.2 * len(criteria), 3.4), squeeze=False, sharey=True)
+    width = 0.8 / max(len(systems), 1)
+    by_key = {(s.criterion, s.system): s for s in report.scores}
+    for ax, criterion in zip(axes[0], criteria, strict=True):
+        for i, system in enumerate(systems):
+            counts = np.asarray(by_key[(criterion, system)].distribution, dtype=np.float64)
+            share = counts / counts.sum() if counts.sum() else counts
+            ax.bar(np.arange(len(points)) + (i - (len(systems) - 1) / 2) * width, share, width, label=system)
+        ax.set_xticks(np.arange(len(points)), [str(p) for p in points])
+        ax.set_title(criterion)
+        ax.set_xlabel("rating")
+    axes[0][0].set_ylabel("share of ratings")
+    axes[0][-1].legend(fontsize="small")
+    fig.suptitle(f"{report.study}: rating distributions")
+    path = _save(fig, Path(out_dir) / "rating_distributions.png")
+    plt.close(fig)
+    return path
+
+
+def plot_metric_scatter(table: RatingTable, metrics: MetricValues, out_dir: Path) -> list[Path]:
+    """Per metric, one panel per criterion: the metric against the mean human rating of every rated unit."""
+    plt = _pyplot()
+    paths = []
+    for metric in sorted(metrics):
+        values = metrics[metric]
+        fig, axes = plt.subplots(1, len(table.criteria), figsize=(4.2 * len(table.criteria), 3.4), squeeze=False)
+        for ax, criterion in zip(axes[0], table.criteria, strict=True):
+            human = table.item_means(criterion)
+            for s, system in enumerate(table.systems):
+                x = np.array([values.get((system, task, item), np.nan) for task, item in table.items])
+                y = human[:, s]
+                keep = ~np.isnan(x) & ~np.isnan(y)
+                ax.scatter(x[keep], y[keep], s=12, alpha=0.7, label=system)
+            ax.set_xlabel(metric)
+            ax.set_ylabel(f"mean human {criterion}")
+        axes[0][-1].legend(fontsize="small")
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in metric)
+        paths.append(_save(fig, Path(out_dir) / f"metric_vs_human_{safe}.png"))
+        plt.close(fig)
+    return paths

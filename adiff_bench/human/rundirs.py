@@ -1,0 +1,87 @@
+"""What a study needs from a run directory: the system's name, its task, its outputs and per-item metrics."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from adiff_bench.errors import DataError
+from adiff_bench.runs import store
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    path: Path
+    system: str
+    task: str
+    records: dict[str, store.PredictionRecord]  # item id -> record
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
+    except ValueError as exc:
+        raise DataError(f"{path}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: expected a JSON object")
+    return data
+
+
+def run_identity(run_dir: Path) -> tuple[str, str]:
+    """The model name and task name, from results.json (complete runs) or spec.json (partial ones)."""
+    results = run_dir / store.RESULTS_FILE
+    if results.is_file():
+        data = _read_json(results)
+        model, task = data.get("model", {}).get("name"), data.get("task", {}).get("name")
+        if model and task:
+            return str(model), str(task)
+    spec_path = run_dir / store.SPEC_FILE
+    if spec_path.is_file():
+        from adiff_bench.runs.spec import RunSpec
+
+        spec = _read_json(spec_path).get("spec")
+        try:
+            run_spec = RunSpec.from_json(spec)
+        except (TypeError, KeyError, AttributeError) as exc:
+            raise DataError(f"{spec_path}: field 'spec' is not a run spec ({exc})") from exc
+        return run_spec.model, run_spec.task.name
+    raise DataError(
+        f"{run_dir}: not a run directory (no {store.RESULTS_FILE} or {store.SPEC_FILE}); pass a run's folder"
+    )
+
+
+def load_run(run_dir: Path | str) -> RunOutputs:
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise DataError(f"{run_dir}: run directory not found")
+    system, task = run_identity(run_dir)
+    path = run_dir / store.PREDICTIONS_FILE
+    if not path.is_file():
+        raise DataError(f"{path} not found: the run has no predictions yet; finish it with `adiff-bench run`")
+    loaded = store.read_predictions(path)
+    records: dict[str, store.PredictionRecord] = {}
+    for record, line in zip(loaded.records, loaded.lines, strict=True):
+        if record.item_id in records:
+            raise DataError(f"{path}:{line}: item {record.item_id!r} appears twice; keep one prediction per item")
+        records[record.item_id] = record
+    return RunOutputs(run_dir, system, task, records)
+
+
+def load_metric_items(run_dir: Path | str) -> dict[str, dict[str, float]]:
+    """Per-item values of every metric of a scored run: metric -> item id -> value (metrics without
+    per-item values, such as corpus-only ones, are left out)."""
+    item_ids, results = store.load_item_scores(Path(run_dir) / store.ITEM_SCORES_FILE)
+    out: dict[str, dict[str, float]] = {}
+    for name, result in results.items():
+        if result.per_item is None:
+            continue
+        values = np.asarray(result.per_item, dtype=np.float64)
+        if values.ndim != 1 or len(values) != len(item_ids):
+            continue
+        out[name] = dict(zip(item_ids, values.tolist(), strict=True))
+    return out

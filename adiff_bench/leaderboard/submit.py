@@ -1,0 +1,213 @@
+"""``adiff-bench submit`` and ``leaderboard --verify``: validate a bundle, re-score it on our side, store it.
+
+No number from a submitter is ever used: scores, CIs and signatures all come from re-scoring the
+predictions against the official references here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from adiff_bench import __version__
+from adiff_bench.data.tasks import Item, load_task
+from adiff_bench.errors import DataError
+from adiff_bench.leaderboard import entries as store
+from adiff_bench.leaderboard.bundle import Bundle, TierPredictions, check_ids, predictions_sha256, read_bundle, slugify
+from adiff_bench.runs.scoring import CLUSTERED_DATASETS, Scores
+
+# Same signature as adiff_bench.runs.scoring.score_matched (tests pass a light one).
+Scorer = Callable[..., Scores]
+
+
+@dataclass(frozen=True)
+class ScoringPlan:
+    metrics: tuple[str, ...] | None = None  # None: the default suite
+    n_resamples: int = 1000
+    seed: int = 0
+    level: float = 0.95
+
+    def to_json(self, metrics_used: Sequence[str]) -> dict:
+        return {
+            "metrics": list(metrics_used),
+            "n_resamples": self.n_resamples,
+            "seed": self.seed,
+            "level": self.level,
+            "adiff_bench_version": __version__,
+        }
+
+
+@dataclass(frozen=True)
+class TierScore:
+    tier: TierPredictions
+    items: tuple[Item, ...]
+    clusters: np.ndarray | None
+    scores: Scores
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    entry_path: Path
+    record: dict
+    replaced: bool
+
+
+def default_scorer() -> Scorer:
+    from adiff_bench.runs.scoring import score_matched
+
+    return score_matched
+
+
+def overall_sha256(tier_hashes: Mapping[str, str]) -> str:
+    return hashlib.sha256(json.dumps(dict(sorted(tier_hashes.items()))).encode("utf-8")).hexdigest()
+
+
+def rescore_tier(
+    tier: TierPredictions, data_dir: str | Path | None, plan: ScoringPlan, scorer: Scorer | None = None
+) -> TierScore:
+    task = load_task(tier.task, data_dir)
+    check_ids(tier, task)
+    by_id = task.by_id()
+    texts = dict(tier.predictions)
+    matched = [(by_id[item.item_id], texts[item.item_id]) for item in task.items]
+    scores = (scorer or default_scorer())(
+        matched, list(plan.metrics) if plan.metrics else None, ci=True, n_resamples=plan.n_resamples, seed=plan.seed
+    )
+    clusters = None
+    if tier.task.dataset in CLUSTERED_DATASETS:
+        from adiff_bench.stats import clusters_for_pairs
+
+        clusters = clusters_for_pairs([item.clips for item in task.items])
+    return TierScore(tier, task.items, clusters, scores)
+
+
+def build_entry_record(slug: str, bundle: Bundle, scored: Sequence[TierScore], plan: ScoringPlan) -> dict:
+    tier_hashes = {s.tier.task.name: s.tier.sha256() for s in scored}
+    metrics_used = list(scored[0].scores.results) if scored else []
+    return {
+        "format": store.FORMAT,
+        "format_version": store.FORMAT_VERSION,
+        "slug": slug,
+        "meta": bundle.meta.to_json(),
+        "predictions_sha256": overall_sha256(tier_hashes),
+        "scoring": plan.to_json(metrics_used),
+        "tiers": {
+            s.tier.task.name: {
+                **s.tier.task.to_json(),
+                "n_items": len(s.scores.item_ids),
+                "predictions_sha256": tier_hashes[s.tier.task.name],
+                "resampling": s.scores.resampling,
+                "scores": s.scores.to_json(),
+            }
+            for s in scored
+        },
+    }
+
+
+def submit(
+    bundle_path: str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    leaderboard_dir: str | Path = "leaderboards",
+    replace: bool = False,
+    plan: ScoringPlan | None = None,
+    scorer: Scorer | None = None,
+) -> SubmitOutcome:
+    """Validate, re-score every tier with CIs and write the entry (predictions and stats first, JSON last)."""
+    plan = plan or ScoringPlan()
+    bundle = read_bundle(bundle_path)
+    slug = slugify(bundle.meta.name)
+    path = store.entry_path(Path(leaderboard_dir), slug)
+    replaced = path.exists()
+    if replaced:
+        existing = store.read_entry(path)
+        if existing.name != bundle.meta.name:
+            raise DataError(
+                f"{bundle.source}: meta.name {bundle.meta.name!r} gives the entry name {slug!r}, already used by "
+                f"{existing.name!r} ({path}); choose a more distinctive name"
+            )
+        if not replace:
+            raise DataError(
+                f"{path} already holds model {existing.name!r}; pass --replace to replace its entry with this bundle"
+            )
+    scored = [rescore_tier(tier, data_dir, plan, scorer) for tier in bundle.tiers]
+    record = build_entry_record(slug, bundle, scored, plan)
+    entry = store.Entry(slug, {}, "", {}, {}, path)
+    store.write_predictions(entry.predictions_path(), {s.tier.task.name: _in_task_order(s) for s in scored})
+    store.write_stats(
+        entry.stats_path(),
+        {s.tier.task.name: (s.scores.item_ids, s.clusters, s.scores.results) for s in scored},
+    )
+    store.write_entry(path, record)
+    return SubmitOutcome(path, record, replaced)
+
+
+def _in_task_order(scored: TierScore) -> list[tuple[str, str]]:
+    texts = dict(scored.tier.predictions)
+    return [(item.item_id, texts[item.item_id]) for item in scored.items]
+
+
+# --- verification -------------------------------------------------------------------------------------------
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(a - b) <= 1e-9 + 1e-7 * abs(b)
+
+
+def verify_entry(entry: store.Entry, data_dir: str | Path | None, scorer: Scorer | None = None) -> list[str]:
+    """Every way the stored entry disagrees with its stored predictions, re-scored now (empty: it holds)."""
+    problems: list[str] = []
+    if not entry.predictions_path().is_file():
+        return [f"{entry.slug}: predictions file {entry.predictions_path().name} is missing"]
+    stored = store.read_predictions(entry.predictions_path())
+    hashes = {tier: predictions_sha256(pairs) for tier, pairs in stored.items()}
+    if set(hashes) != set(entry.tiers):
+        problems.append(f"{entry.slug}: stored predictions cover {sorted(hashes)}, the entry lists {sorted(entry.tiers)}")
+    if overall_sha256(hashes) != entry.predictions_sha256:
+        problems.append(f"{entry.slug}: predictions sha256 {overall_sha256(hashes)[:16]}... != stored "
+                        f"{entry.predictions_sha256[:16]}...")
+    plan = ScoringPlan(
+        metrics=tuple(entry.scoring.get("metrics") or ()) or None,
+        n_resamples=int(entry.scoring.get("n_resamples", 1000)),
+        seed=int(entry.scoring.get("seed", 0)),
+    )
+    from adiff_bench.leaderboard.bundle import TIERS_BY_NAME
+
+    for name, tier_entry in entry.tiers.items():
+        if name not in stored:
+            continue
+        if hashes[name] != tier_entry.predictions_sha256:
+            problems.append(f"{entry.slug}: tier {name}: predictions hash does not match the entry")
+        tier = TierPredictions(TIERS_BY_NAME[name], tuple(stored[name]), str(entry.predictions_path()))
+        try:
+            fresh = rescore_tier(tier, data_dir, plan, scorer).scores.to_json()
+        except DataError as exc:
+            problems.append(f"{entry.slug}: tier {name}: cannot re-score ({exc})")
+            continue
+        for metric, old in tier_entry.scores.items():
+            new = fresh.get(metric)
+            if new is None:
+                problems.append(f"{entry.slug}: tier {name}: metric {metric} is no longer produced")
+                continue
+            ci = new.get("ci") or {}
+            pairs = (("score", old.score, new.get("score")), ("CI low", old.low, ci.get("low")),
+                     ("CI high", old.high, ci.get("high")))
+            for label, a, b in pairs:
+                if not _close(a, b):
+                    problems.append(f"{entry.slug}: tier {name}: {metric} {label} stored {a} but re-scored {b}")
+            if old.signature != new.get("signature"):
+                problems.append(f"{entry.slug}: tier {name}: {metric} signature changed to {new.get('signature')!r}")
+    return problems
+
+
+def verify_all(
+    leaderboard_dir: str | Path, data_dir: str | Path | None, scorer: Scorer | None = None
+) -> dict[str, list[str]]:
+    return {e.slug: verify_entry(e, data_dir, scorer) for e in store.read_entries(leaderboard_dir)}

@@ -1,0 +1,45 @@
+"""BLEU-1..4 as pycocoevalcap's ``Bleu(4)`` (BleuScorer, option "closest"), with additive per-item stats.
+
+Per item we keep clipped n-gram matches, hypothesis n-gram counts, hypothesis and reference length
+(reducers.BLEU_STATS); ``bleu_from_stats(stats.sum(0), n)`` is pycocoevalcap's corpus BLEU-n, bit for bit,
+and ``bleu_from_stats(stats, n)`` its per-item scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from adiff_bench.metrics.base import MetricResult
+from adiff_bench.metrics.ngrams import MAX_N, precook
+from adiff_bench.metrics.reducers import BLEU_STATS, bleu_from_stats
+
+
+def bleu_stats(tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str]) -> np.ndarray:
+    """(n_items, 10) integer-valued statistics; one reference per item."""
+    rows = np.zeros((len(tokenized_hypotheses), len(BLEU_STATS)), dtype=np.float64)
+    for i, (hyp, ref) in enumerate(zip(tokenized_hypotheses, tokenized_references, strict=True)):
+        ref_len, ref_counts = precook(ref)
+        test_len, test_counts = precook(hyp)
+        correct = [0] * MAX_N
+        for ngram, count in test_counts.items():
+            correct[len(ngram) - 1] += min(ref_counts.get(ngram, 0), count)
+        guess = [max(0, test_len - k + 1) for k in range(1, MAX_N + 1)]
+        rows[i] = (*correct, *guess, test_len, ref_len)
+    return rows
+
+
+def bleu_results(stats: np.ndarray, signature_tail: str) -> list[MetricResult]:
+    sums = stats.sum(axis=0)
+    return [
+        MetricResult(
+            name=f"BLEU-{n}",
+            signature=f"BLEU-{n}|{signature_tail}",
+            corpus=float(bleu_from_stats(sums, n)),
+            per_item=bleu_from_stats(stats, n),
+            stats=stats,
+            reducer=f"coco-bleu-{n}",
+        )
+        for n in range(1, MAX_N + 1)
+    ]

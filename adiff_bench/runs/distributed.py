@@ -1,0 +1,106 @@
+"""Data-parallel generation under ``accelerate launch`` (or torchrun): one process per device.
+
+Each rank generates its share of the unfinished items into its own shard file; rank 0 merges the shards
+into predictions.jsonl (de-duplicated), scores, and shares the record. A failure on any rank is
+gathered and raised on every rank, so no process waits forever on a collective.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from adiff_bench.errors import AdiffBenchError
+from adiff_bench.runs import store
+
+T = TypeVar("T")
+SHARD_GLOB = "predictions.rank*.jsonl"
+
+
+class RankFailed(AdiffBenchError):
+    """Another rank (or this one) failed; the message names the rank and its error."""
+
+
+@dataclass(frozen=True)
+class DistContext:
+    rank: int = 0
+    world_size: int = 1
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def distributed(self) -> bool:
+        return self.world_size > 1
+
+    def gather(self, value: Any) -> list[Any]:
+        if not self.distributed:
+            return [value]
+        import torch.distributed as dist
+
+        out: list[Any] = [None] * self.world_size
+        dist.all_gather_object(out, value)
+        return out
+
+    def agree(self, step: Callable[[], T], what: str) -> T:
+        """Run ``step`` on every rank; if it fails anywhere, raise the first failure everywhere."""
+        result: T | None = None
+        failure: str | None = None
+        try:
+            result = step()
+        except Exception as exc:  # reported to every rank below, then re-raised
+            failure = str(exc) or type(exc).__name__
+            if not self.distributed:
+                raise
+        statuses = self.gather(failure)
+        for rank, message in enumerate(statuses):
+            if message is not None:
+                raise RankFailed(f"rank {rank} of {self.world_size} failed during {what}: {message}")
+        return result  # type: ignore[return-value]
+
+    def share_from_main(self, value: T | None) -> T:
+        return self.gather(value)[0]
+
+
+def current_context() -> DistContext:
+    """Read the launcher's environment; start the process group (via accelerate) when there are several ranks."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return DistContext()
+    from accelerate import PartialState
+
+    state = PartialState()
+    return DistContext(rank=state.process_index, world_size=state.num_processes)
+
+
+def shard_path(run_dir: Path, ctx: DistContext) -> Path:
+    if not ctx.distributed:
+        return run_dir / store.PREDICTIONS_FILE
+    return run_dir / f"predictions.rank{ctx.rank}.jsonl"
+
+
+def merge_shards(run_dir: Path) -> int:
+    """Fold every shard into predictions.jsonl, keeping the first record per id; returns records added.
+
+    Safe to repeat after a crash: records already merged are skipped, shards are removed only afterwards.
+    """
+    main_path = run_dir / store.PREDICTIONS_FILE
+    shards = sorted(run_dir.glob(SHARD_GLOB))
+    if not shards:
+        return 0
+    seen = {r.item_id for r in store.read_predictions(main_path, repair=True).records}
+    added = []
+    for shard in shards:
+        for record in store.read_predictions(shard, repair=True).records:
+            if record.item_id not in seen:
+                seen.add(record.item_id)
+                added.append(record)
+    with store.PredictionWriter(main_path) as writer:
+        writer.write_batch(added)
+    for shard in shards:
+        shard.unlink()
+    return len(added)

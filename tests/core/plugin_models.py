@@ -1,0 +1,39 @@
+"""Models used by the core tests through ``--model tests.core.plugin_models:Class`` style references."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Sequence
+
+from adiff_bench.models.base import ModelNeeds, Request
+
+
+class EchoPrompt:
+    """Answers with the prompt and the item id; optionally dies (SIGKILL) after some batches."""
+
+    name = "echo-prompt"
+    needs = ModelNeeds(needs_audio=False)
+
+    def __init__(self, suffix: str = "", die_after_batches: int = 0, empty_for: str = "") -> None:
+        self.suffix = suffix
+        self.die_after = die_after_batches or int(os.environ.get("ECHO_DIE_AFTER", "0"))
+        self.empty_for = set(filter(None, empty_for.split("+")))
+        self.batches = 0
+
+    def fingerprint(self) -> str:
+        return f"echo-{self.suffix}"
+
+    def generate(self, requests: Sequence[Request]) -> list[str]:
+        if self.die_after and self.batches >= self.die_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        self.batches += 1
+        return [
+            "" if r.item_id in self.empty_for else f"{r.prompt} for {r.item_id} {self.suffix}".strip()
+            for r in requests
+        ]
+
+
+class NotAModel:
+    def __init__(self) -> None:
+        pass

@@ -1,0 +1,52 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from adiff_bench.errors import DataError
+from adiff_bench.metrics.base import MetricResult, mean_stats
+from adiff_bench.runs.store import (
+    PredictionRecord,
+    PredictionWriter,
+    load_item_scores,
+    read_predictions,
+    save_item_scores,
+)
+
+
+def _records(n: int) -> list[PredictionRecord]:
+    return [PredictionRecord(f"id{i}", "t", "p", f"text {i}") for i in range(n)]
+
+
+def test_torn_last_line_is_dropped_and_repaired(tmp_path: Path) -> None:
+    path = tmp_path / "predictions.jsonl"
+    with PredictionWriter(path) as writer:
+        writer.write_batch(_records(3))
+    with open(path, "ab") as f:
+        f.write(b'{"id": "id3", "task": "t", "predic')
+    loaded = read_predictions(path, repair=True)
+    assert loaded.truncated_tail and [r.item_id for r in loaded.records] == ["id0", "id1", "id2"]
+    assert loaded.lines == (1, 2, 3)
+    assert path.read_bytes().endswith(b"}\n")
+    assert not read_predictions(path).truncated_tail
+
+
+def test_corrupt_middle_line_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.jsonl"
+    lines = [json.dumps(r.to_json()) for r in _records(3)]
+    lines[1] = '{"id": "id1"}'
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"p.jsonl:2: missing field 'prediction'"):
+        read_predictions(path)
+
+
+def test_item_scores_round_trip(tmp_path: Path) -> None:
+    values = np.array([0.1, 0.5, 0.9])
+    result = MetricResult("X", "X|v1", float(values.mean()), values, mean_stats(values), "mean")
+    missing = MetricResult("SPICE", "SPICE|v", None, unavailable="jars absent")
+    save_item_scores(tmp_path / "s.npz", ["a", "b", "c"], {"X": result, "SPICE": missing})
+    ids, loaded = load_item_scores(tmp_path / "s.npz")
+    assert ids == ["a", "b", "c"] and set(loaded) == {"X"}
+    np.testing.assert_array_equal(loaded["X"].stats, result.stats)
+    assert loaded["X"].signature == "X|v1" and loaded["X"].corpus == pytest.approx(0.5)
