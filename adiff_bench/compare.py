@@ -18,7 +18,7 @@ from adiff_bench.metrics.base import MetricResult
 from adiff_bench.runs.spec import RunSpec
 from adiff_bench.runs.store import ITEM_SCORES_FILE, PREDICTIONS_FILE, SPEC_FILE, load_item_scores, read_predictions
 from adiff_bench.stats.bootstrap import Interval, bootstrap_intervals, describe, finite_or_none, resamplable
-from adiff_bench.stats.clusters import clips_repeat, clusters_for_pairs
+from adiff_bench.stats.clusters import auto_clusters, clusters_for_pairs
 from adiff_bench.stats.multiple import holm
 from adiff_bench.stats.paired import PairedResult, paired_tests
 from adiff_bench.stats.resampling import make_scheme
@@ -286,9 +286,10 @@ def _clusters(cluster: str, order: Sequence[str], base: RunData) -> tuple[np.nda
             )
         return None, ["clip paths unknown (predictions.jsonl lacks audio1/audio2): items resampled independently"]
     pairs = [base.clip_pairs[item] for item in order]
-    if cluster == "auto" and not clips_repeat(pairs):
-        return None, ["no clip appears in two items: items resampled independently"]
-    return clusters_for_pairs(pairs), []
+    if cluster == "clip":
+        return clusters_for_pairs(pairs), []
+    clusters = auto_clusters(pairs)
+    return clusters, [] if clusters is not None else ["no clip appears in two items: items resampled independently"]
 
 
 def compare_runs(

@@ -48,6 +48,9 @@ def main() -> None:
     print(f"ACD test tier 2: {len(items)} of {len(task.items)} pairs ({task.csv_path})")
     print(f"{len(set(refs))} distinct references; torch {torch.__version__}, threads {torch.get_num_threads()}")
     print(f"device: {'cuda' if torch.cuda.is_available() else 'cpu'}; cache {cache}")
+    print(
+        f"load average at start (1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores"
+    )
 
     metrics = {"sbert": sbert_similarity, "bertscore": bertscore_f1}
     for name in args.metrics.split(","):
@@ -68,6 +71,7 @@ def main() -> None:
             f"warm {warm_s:7.2f}s ({len(items) / warm_s:7.1f} pairs/s) | speed-up {cold_s / warm_s:4.2f}x | "
             f"score {cold.corpus:.4f} | warm==cold {same} | cache {size / 2**20:.1f} MiB"
         )
+    print(f"load average at end (1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"(cache left at {cache}; delete it when done)")
 
 

@@ -17,12 +17,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("runs", nargs="+", type=Path, metavar="RUN", help="run directories (at least two)")
     parser.add_argument("--baseline", help="the run to compare against (a directory or its name; default: the first)")
-    parser.add_argument("--metrics", nargs="+", help="metrics to compare (space or comma separated; default: all)")
-    parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples / randomization trials")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--metrics", action="append", help="metrics to compare, comma separated, repeatable (default: all shared)"
+    )
+    parser.add_argument(
+        "--n-resamples", type=int, default=1000, help="bootstrap resamples / randomization trials (default 1000)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the resamples (default 0)")
     parser.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals")
-    parser.add_argument("--test", choices=("bootstrap", "randomization"), default="bootstrap")
-    parser.add_argument("--cluster", choices=("auto", "clip", "none"), default="auto")
+    parser.add_argument(
+        "--test",
+        choices=("bootstrap", "randomization"),
+        default="bootstrap",
+        help="paired bootstrap (clustered like the CIs) or approximate randomization (per-item swaps)",
+    )
+    parser.add_argument(
+        "--cluster",
+        choices=("auto", "clip", "none"),
+        default="auto",
+        help="clip: resample clips (pairs sharing a clip are dependent); none: resample items; "
+        "auto: clip when clips repeat across items (ACD, CLD)",
+    )
     parser.add_argument("--format", choices=("md", "latex", "json"), default="md")
     parser.add_argument("--output", type=Path, help="also write the table to this file (atomically)")
     parser.set_defaults(func=run_compare)

@@ -59,6 +59,8 @@ def run_command(args: argparse.Namespace) -> int:
         n_resamples=args.n_resamples,
         progress_factory=None if args.quiet else RichProgress,
     )
+    if outcome.rank != 0:
+        return 0
     print_scores(outcome.record, args.format)
     timing = outcome.record["timing"]
     print(

@@ -146,7 +146,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     spice = targets.add_parser(
         "spice",
         help="download the Stanford CoreNLP 3.6.0 jars SPICE needs",
-        description="Download stanford-corenlp-full-2015-12-09.zip (about 400 MB), verify it and extract "
+        description="Download stanford-corenlp-full-2015-12-09.zip (several hundred MB), verify it and extract "
         "stanford-corenlp-3.6.0.jar and stanford-corenlp-3.6.0-models.jar into the SPICE lib folder "
         "($ADIFF_BENCH_SPICE_LIB, else <cache>/spice/lib).",
     )

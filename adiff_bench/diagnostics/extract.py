@@ -21,9 +21,14 @@ _CLIP = r"(?:audio|clip|recording|sound|sample|track|example|file)s?"
 _SUBJECTS = (
     ("1", rf"\b(?:{_CLIP}\s*(?:#\s*)?(?:1|one)\b|the\s+first(?:\s+(?:{_CLIP}|one))?\b|the\s+former\b)"),
     ("2", rf"\b(?:{_CLIP}\s*(?:#\s*)?(?:2|two)\b|the\s+second(?:\s+(?:{_CLIP}|one))?\b|the\s+latter\b)"),
-    ("B", r"\b(?:both(?:\s+(?:audios|clips|recordings|sounds))?|the\s+two\s+(?:audios|clips|recordings|sounds)|neither)\b"),
+    (
+        "B",
+        r"\b(?:both(?:\s+(?:audios|clips|recordings|sounds))?|the\s+two\s+(?:audios|clips|recordings|sounds)|neither)\b",
+    ),
 )
-_COMPARATOR = re.compile(r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?|unlike)\s+(?:that\s+of\s+)?⟨([12B])⟩")
+_COMPARATOR = re.compile(
+    r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?|unlike)\s+(?:that\s+of\s+)?⟨([12B])⟩"
+)
 _POSTFIX = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:in|for|within|on)\s+⟨([12])⟩")
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|hardly|barely|cannot)\b|n't\b")
 _HEDGE = re.compile(r"\b(?:equally|same|similar|as)\W*$")
@@ -36,7 +41,10 @@ _NO_DIFFERENCE = re.compile(
 _LOUD_NOUN = r"(?:volume|loudness|level|amplitude|intensity)"
 _PITCH_NOUN = r"(?:pitch|pitches|fundamental|register)"
 _TEMPO_NOUN = r"(?:tempo|pace|rate|rhythm)"
-_EVENT_NOUN = r"(?:(?:distinct|separate|discrete|individual|sound|short|transient|noise)\s+)*(?:events?|sounds|bursts|hits|clicks|chirps|occurrences|onsets)\b"
+_EVENT_NOUN = (
+    r"(?:(?:distinct|separate|discrete|individual|sound|short|transient|noise)\s+)*"
+    r"(?:events?|sounds|bursts|hits|clicks|chirps|occurrences|onsets)\b"
+)
 _NOISE_NOUN = r"(?:background\s+)?(?:noise|hiss|static|rumble)(?:\s+floor)?\b"
 _MORE = r"(?:more|higher|greater|larger|stronger|increased)"
 _LESS = r"(?:less|lower|smaller|weaker|reduced|fewer)"
@@ -61,7 +69,11 @@ _COMPARATIVES: tuple[tuple[str, str, int], ...] = (
     (r"\b(?:quieter|softer|fainter|less\s+(?:loud|intense)|(?:lower|smaller)\s+" + _LOUD_NOUN + ")", "loudness", -1),
     (rf"\b{_LOUD_NOUN}\s+(?:is|are)\s+(?:much\s+|slightly\s+|noticeably\s+)?higher", "loudness", 1),
     (rf"\b{_LOUD_NOUN}\s+(?:is|are)\s+(?:much\s+|slightly\s+|noticeably\s+)?lower", "loudness", -1),
-    (r"\b(?:brighter|sharper\s+timbre|more\s+(?:treble|high[- ]frequency\s+(?:content|energy))|less\s+muffled)", "brightness", 1),
+    (
+        r"\b(?:brighter|sharper\s+timbre|more\s+(?:treble|high[- ]frequency\s+(?:content|energy))|less\s+muffled)",
+        "brightness",
+        1,
+    ),
     (r"\b(?:duller|darker|more\s+muffled|less\s+bright|mellower)", "brightness", -1),
     (r"\b(?:more\s+(?:reverberant|echoey|echoing|reverb|echo|reverberation|spacious)|wetter)", "reverb", 1),
     (r"\b(?:drier|less\s+(?:reverberant|echoey|reverb|echo|reverberation))", "reverb", -1),

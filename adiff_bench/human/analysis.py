@@ -217,18 +217,39 @@ def _correlate(criterion: str, metric: str, level: str, x: np.ndarray, y: np.nda
         return Correlation(criterion, metric, level, len(x), nan, nan, nan, nan, f"needs {minimum} or more points")
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return Correlation(criterion, metric, level, len(x), nan, nan, nan, nan, "a constant variable")
-    tau = kendalltau(x, y)
-    rho = spearmanr(x, y)
-    return Correlation(
-        criterion,
-        metric,
-        level,
-        len(x),
-        float(tau.statistic),
-        float(tau.pvalue),
-        float(rho.statistic),
-        float(rho.pvalue),
-    )
+    tau = float(kendalltau(x, y).statistic)
+    rho = float(spearmanr(x, y).statistic)
+    if len(x) <= EXACT_MAX_N:  # few points (systems): asymptotic p-values are badly wrong, enumerate instead
+        tau_p, rho_p = _exact_p(x, y, tau, rho)
+        note = "exact permutation p-values"
+    else:
+        tau_p, rho_p, note = float(kendalltau(x, y).pvalue), float(spearmanr(x, y).pvalue), ""
+    return Correlation(criterion, metric, level, len(x), tau, tau_p, rho, rho_p, note)
+
+
+EXACT_MAX_N = 7
+
+
+def _exact_p(x: np.ndarray, y: np.ndarray, tau: float, rho: float) -> tuple[float, float]:
+    """Two-sided p-values of tau-b and rho over all n! orderings of y (the null of no association),
+    computed at once: both statistics are linear in the permuted y once ties are fixed."""
+    from itertools import combinations, permutations
+
+    from scipy.stats import rankdata
+
+    n = len(x)
+    orders = np.array(list(permutations(range(n))), dtype=np.int64)
+    rx, ry = rankdata(x), rankdata(y)
+    cx, cy = rx - rx.mean(), ry - ry.mean()
+    rhos = (cy[orders] @ cx) / np.sqrt((cx**2).sum() * (cy**2).sum())
+    i, j = np.array(list(combinations(range(n), 2))).T
+    sx = np.sign(x[i] - x[j])
+    sy = np.sign(y[orders][:, i] - y[orders][:, j])
+    ties_x = np.count_nonzero(sx == 0)
+    ties_y = np.count_nonzero(np.sign(y[i] - y[j]) == 0)
+    pairs = len(i)
+    taus = (sy @ sx) / np.sqrt((pairs - ties_x) * (pairs - ties_y))
+    return float(np.mean(np.abs(taus) >= abs(tau) - 1e-12)), float(np.mean(np.abs(rhos) >= abs(rho) - 1e-12))
 
 
 def metric_correlations(table: RatingTable, metrics: MetricValues) -> list[Correlation]:

@@ -12,7 +12,7 @@ from adiff_bench.human.ratings import KeyEntry, load_study_dir, read_ratings
 
 def collect_metrics(run_dirs: Sequence[Path | str], key: Mapping[str, KeyEntry]) -> MetricValues:
     """metric -> (system, task, item id) -> per-item value, from the runs' item_scores.npz."""
-    from adiff_bench.human.rundirs import run_identity, load_metric_items
+    from adiff_bench.human.rundirs import load_metric_items, run_identity
 
     studied = {(e.system, e.task) for e in key.values()}
     out: dict[str, dict[tuple[str, str, str], float]] = {}

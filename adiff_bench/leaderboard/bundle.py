@@ -180,7 +180,9 @@ def parse_meta(data: object, source: str) -> Meta:
     fields["checkpoint_sha256"] = checkpoint
     fields["date"] = _parse_date(_optional(data, "date"), f"{where}.date")
     notes = _optional(data, "notes")
-    fields["notes"] = None if notes is None else _check_text(notes, f"{where}.notes", MAX_NOTES_CHARS, allow_newlines=True)
+    fields["notes"] = (
+        None if notes is None else _check_text(notes, f"{where}.notes", MAX_NOTES_CHARS, allow_newlines=True)
+    )
     return Meta(**fields)
 
 
@@ -205,7 +207,7 @@ def _parse_decoding(value: object, where: str) -> tuple[tuple[str, str | int | f
     if isinstance(value, str):
         return (("settings", _check_text(value, where, MAX_URL_CHARS)),)
     if not isinstance(value, Mapping):
-        raise DataError(f"{where}: give an object such as {{\"beam_size\": 3, \"max_new_tokens\": 64}}")
+        raise DataError(f'{where}: give an object such as {{"beam_size": 3, "max_new_tokens": 64}}')
     out: list[tuple[str, str | int | float | bool]] = []
     for key, item in value.items():
         _check_text(str(key), f"{where} key", 64)
@@ -230,11 +232,9 @@ def _parse_date(value: object, where: str) -> str | None:
 
 def parse_tier(name: object, records: object, source: str) -> TierPredictions:
     if not isinstance(name, str) or name not in TIERS_BY_NAME:
-        raise DataError(
-            f"{source}: unknown tier {name!r}; the leaderboard tiers are {', '.join(TIERS_BY_NAME)}"
-        )
+        raise DataError(f"{source}: unknown tier {name!r}; the leaderboard tiers are {', '.join(TIERS_BY_NAME)}")
     if not isinstance(records, list):
-        raise DataError(f"{source}: tier {name}: must be a list of {{\"id\", \"prediction\"}} objects")
+        raise DataError(f'{source}: tier {name}: must be a list of {{"id", "prediction"}} objects')
     if len(records) > MAX_ITEMS_PER_TIER:
         raise DataError(f"{source}: tier {name}: {len(records)} predictions; the limit is {MAX_ITEMS_PER_TIER}")
     seen: dict[str, int] = {}
@@ -334,7 +334,9 @@ def _read_folder(folder: Path) -> Bundle:
 
 def _finish(meta: Meta, tiers: list[TierPredictions], source: str) -> Bundle:
     if not tiers:
-        raise DataError(f"{source}: no tiers; a bundle needs predictions for at least one of {', '.join(TIERS_BY_NAME)}")
+        raise DataError(
+            f"{source}: no tiers; a bundle needs predictions for at least one of {', '.join(TIERS_BY_NAME)}"
+        )
     order = {spec.name: i for i, spec in enumerate(OFFICIAL_TIERS)}
     return Bundle(meta, tuple(sorted(tiers, key=lambda t: order[t.task.name])), source)
 

@@ -79,7 +79,9 @@ def build_bundle(run_dirs: Sequence[str | Path], meta: Mapping[str, Any]) -> Bun
     for run_dir in run_dirs:
         spec, tier = tier_from_run(run_dir)
         if tier.task.name in tiers:
-            raise DataError(f"{run_dir}: a second run for tier {tier.task.name} (first: {tiers[tier.task.name].source})")
+            raise DataError(
+                f"{run_dir}: a second run for tier {tier.task.name} (first: {tiers[tier.task.name].source})"
+            )
         tiers[tier.task.name] = tier
         models.add(spec.model)
         model_args.add(spec.model_args)

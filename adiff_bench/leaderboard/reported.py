@@ -58,4 +58,6 @@ def read_reported(leaderboard_dir: str | Path) -> Reported:
             )
         return Reported(str(data.get("note", "")), tuple(rows))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise DataError(f"{path}: {exc}; each row needs name, source, scale and metrics {{metric: {{tier: value}}}}") from exc
+        raise DataError(
+            f"{path}: {exc}; each row needs name, source, scale and metrics {{metric: {{tier: value}}}}"
+        ) from exc

@@ -169,10 +169,14 @@ def verify_entry(entry: store.Entry, data_dir: str | Path | None, scorer: Scorer
     stored = store.read_predictions(entry.predictions_path())
     hashes = {tier: predictions_sha256(pairs) for tier, pairs in stored.items()}
     if set(hashes) != set(entry.tiers):
-        problems.append(f"{entry.slug}: stored predictions cover {sorted(hashes)}, the entry lists {sorted(entry.tiers)}")
+        problems.append(
+            f"{entry.slug}: stored predictions cover {sorted(hashes)}, the entry lists {sorted(entry.tiers)}"
+        )
     if overall_sha256(hashes) != entry.predictions_sha256:
-        problems.append(f"{entry.slug}: predictions sha256 {overall_sha256(hashes)[:16]}... != stored "
-                        f"{entry.predictions_sha256[:16]}...")
+        problems.append(
+            f"{entry.slug}: predictions sha256 {overall_sha256(hashes)[:16]}... != stored "
+            f"{entry.predictions_sha256[:16]}..."
+        )
     plan = ScoringPlan(
         metrics=tuple(entry.scoring.get("metrics") or ()) or None,
         n_resamples=int(entry.scoring.get("n_resamples", 1000)),
@@ -197,8 +201,11 @@ def verify_entry(entry: store.Entry, data_dir: str | Path | None, scorer: Scorer
                 problems.append(f"{entry.slug}: tier {name}: metric {metric} is no longer produced")
                 continue
             ci = new.get("ci") or {}
-            pairs = (("score", old.score, new.get("score")), ("CI low", old.low, ci.get("low")),
-                     ("CI high", old.high, ci.get("high")))
+            pairs = (
+                ("score", old.score, new.get("score")),
+                ("CI low", old.low, ci.get("low")),
+                ("CI high", old.high, ci.get("high")),
+            )
             for label, a, b in pairs:
                 if not _close(a, b):
                     problems.append(f"{entry.slug}: tier {name}: {metric} {label} stored {a} but re-scored {b}")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adiff_bench.metrics.base import MetricResult, mean_stats
+from adiff_bench.metrics.base import MetricResult
 from adiff_bench.metrics.cache import LruCache, content_key
-from adiff_bench.metrics.ngrams import MAX_N, precook
+from adiff_bench.metrics.ngrams import MAX_N, column_major_mean_stats, precook
 
 SIGMA = 6.0
 NGram = tuple[str, ...]
@@ -47,7 +47,9 @@ def _log_df(side_log: dict[float, float], df: float) -> float:
     return value
 
 
-def _to_vector(counts: dict[NGram, int], ref_len: float, dfs: dict[NGram, float], log_df: dict[float, float]) -> _Vector:
+def _to_vector(
+    counts: dict[NGram, int], ref_len: float, dfs: dict[NGram, float], log_df: dict[float, float]
+) -> _Vector:
     weights: tuple[dict[NGram, float], ...] = tuple({} for _ in range(MAX_N))
     norm = [0.0] * MAX_N
     length = 0
@@ -112,14 +114,16 @@ def cider_d_per_item(tokenized_hypotheses: Sequence[str], tokenized_references: 
     return scores
 
 
-def cider_d_score(tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], signature_tail: str) -> MetricResult:
+def cider_d_score(
+    tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], signature_tail: str
+) -> MetricResult:
     per_item = cider_d_per_item(tokenized_hypotheses, tokenized_references)
     return MetricResult(
         name="CIDEr-D",
         signature=f"CIDEr-D|{signature_tail}|n:4|sigma:{SIGMA:g}|df:evaluated-set",
         corpus=float(np.mean(per_item)),
         per_item=per_item,
-        stats=mean_stats(per_item),
+        stats=column_major_mean_stats(per_item),
         reducer="mean",
     )
 

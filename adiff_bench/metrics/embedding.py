@@ -203,13 +203,19 @@ def sbert_similarity(hypotheses: Sequence[str], references: Sequence[str], model
 # ---------------------------------------------------------------- BERTScore
 
 
-def default_num_layers(path: Path) -> int:
-    """The layer BERTScore reads: one below the top (5 of 6 for MiniLM-L6).
+def default_num_layers(path: Path, name: str | None = None) -> int:
+    """The layer BERTScore reads: bert-score's tuned layer for a model it knows by name, else one below the
+    top (5 of 6 for MiniLM-L6).
 
-    bert-score tunes this per model on WMT16 human judgements; for the 6-layer distilled encoders in its
-    table (distilbert-base-uncased, distilroberta-base) the tuned choice is layer 5, and all-MiniLM-L6-v2's
-    top layer is trained for mean-pooled sentence similarity rather than token matching.
+    bert-score tunes the layer per model on WMT16 human judgements; for the 6-layer distilled encoders in
+    its table (distilbert-base-uncased, distilroberta-base) the tuned choice is layer 5, and
+    all-MiniLM-L6-v2's top layer is trained for mean-pooled sentence similarity rather than token matching.
     """
+    if name is not None:
+        from bert_score.utils import model2layers
+
+        if name in model2layers:
+            return int(model2layers[name])
     try:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         total = int(config.get("num_hidden_layers") or config.get("n_layers") or config.get("num_layers"))
@@ -294,7 +300,7 @@ def bertscore_f1(
     """BERTScore F1 (no idf, no baseline rescaling) per item against its one reference; corpus = mean."""
     hyps, refs = _check_pairs(hypotheses, references)
     resolved = resolve_model(model)
-    layers = int(num_layers) if num_layers is not None else default_num_layers(resolved.path)
+    layers = int(num_layers) if num_layers is not None else default_num_layers(resolved.path, model)
     signature = (
         f"bertscore-f1|model:{resolved.name}|sha256:{resolved.identity[:16]}|layer:{layers}|idf:False"
         f"|rescale:False|refs:1|empty:0|bert-score:{_package_version('bert-score')}"

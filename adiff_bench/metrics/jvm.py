@@ -55,5 +55,7 @@ def pycocoevalcap_version() -> str:
 def pycocoevalcap_file(relative: str) -> Path:
     path = pycocoevalcap_dir() / relative
     if not path.is_file():
-        raise MetricUnavailable(f"{path} is missing; reinstall pycocoevalcap (`pip install --force-reinstall pycocoevalcap`)")
+        raise MetricUnavailable(
+            f"{path} is missing; reinstall pycocoevalcap (`pip install --force-reinstall pycocoevalcap`)"
+        )
     return path

@@ -11,10 +11,11 @@ bootstrap resampling recomputes corpus METEOR in Python (:func:`reducers.meteor_
 from __future__ import annotations
 
 import atexit
+import contextlib
 import subprocess
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -23,7 +24,7 @@ import numpy as np
 from adiff_bench.errors import MetricUnavailable
 from adiff_bench.metrics.base import MetricResult
 from adiff_bench.metrics.jvm import java_executable, java_version, pycocoevalcap_file, pycocoevalcap_version
-from adiff_bench.metrics.reducers import METEOR_STAGES, METEOR_STATS
+from adiff_bench.metrics.reducers import METEOR_STAGES
 
 METEOR_JAR = "meteor/meteor-1.5.jar"
 METEOR_ARGS = ("-", "-", "-stdio", "-l", "en", "-norm")  # as pycocoevalcap.meteor.meteor.Meteor
@@ -49,7 +50,9 @@ def parse_stats(line: str) -> np.ndarray:
     values = [float(v) for v in line.split()]
     expected = 4 + 4 * METEOR_STAGES + 3
     if len(values) != expected:
-        raise MetricUnavailable(f"unexpected METEOR statistics line ({len(values)} numbers, expected {expected}): {line!r}")
+        raise MetricUnavailable(
+            f"unexpected METEOR statistics line ({len(values)} numbers, expected {expected}): {line!r}"
+        )
     tl, rl, tfw, rfw = values[:4]
     stages = [values[4 + 4 * i : 8 + 4 * i] for i in range(METEOR_STAGES)]  # test/ref content, test/ref function
     chunks, test_words, ref_words = values[-3:]
@@ -93,15 +96,20 @@ class MeteorProcess:
         with self._lock:
             self._ensure_started()
 
+    @contextlib.contextmanager
+    def session(self) -> Iterator[subprocess.Popen[bytes]]:
+        """The running process, held under the lock, for a client that speaks the jar's stdio protocol itself
+        (the fidelity tests drive it with pycocoevalcap's own ``Meteor.compute_score``)."""
+        with self._lock:
+            yield self._ensure_started()
+
     def _ensure_started(self) -> subprocess.Popen[bytes]:
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
         self._close_locked()
         self._stderr = tempfile.TemporaryFile(prefix="adiff-meteor-")
         try:
-            self._proc = subprocess.Popen(
-                self._cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr
-            )
+            self._proc = subprocess.Popen(self._cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr)
         except OSError as exc:
             raise MetricUnavailable(f"could not start METEOR ({exc}); check the Java installation") from exc
         return self._proc
@@ -142,12 +150,16 @@ class MeteorProcess:
             raise self._failure(what)
         return answers
 
-    def score(self, tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str]) -> tuple[list[str], list[float], float]:
+    def score(
+        self, tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str]
+    ) -> tuple[list[str], list[float], float]:
         """(per-item statistics lines, per-item scores, corpus score), as ``Meteor.compute_score`` computes them."""
         n = len(tokenized_hypotheses)
         if n == 0:
             raise MetricUnavailable("METEOR needs at least one item")
-        requests = "".join(score_line(h, r) + "\n" for h, r in zip(tokenized_hypotheses, tokenized_references, strict=True))
+        requests = "".join(
+            score_line(h, r) + "\n" for h, r in zip(tokenized_hypotheses, tokenized_references, strict=True)
+        )
         with self._lock:
             proc = self._ensure_started()
             stats = self._exchange(proc, requests.encode("utf-8"), n, "computing statistics")
@@ -163,10 +175,8 @@ class MeteorProcess:
         proc, self._proc = self._proc, None
         if proc is not None:
             if proc.stdin is not None:
-                try:
+                with contextlib.suppress(OSError):
                     proc.stdin.close()
-                except OSError:
-                    pass
             proc.kill()
             proc.wait()
             if proc.stdout is not None:

@@ -67,7 +67,9 @@ def _run_tokenizer(lines: Sequence[str]) -> list[str]:
             raise MetricUnavailable(f"could not start the PTB tokenizer ({exc}); check the Java installation") from exc
     if proc.returncode != 0:
         tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
-        raise MetricUnavailable(f"the PTB tokenizer ({jar.name}) failed with exit code {proc.returncode}: {' / '.join(tail)}")
+        raise MetricUnavailable(
+            f"the PTB tokenizer ({jar.name}) failed with exit code {proc.returncode}: {' / '.join(tail)}"
+        )
     out = proc.stdout.decode("utf-8").split("\n")
     if len(out) < len(lines) or any(extra.strip() for extra in out[len(lines) :]):
         raise MetricUnavailable(

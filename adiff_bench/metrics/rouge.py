@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from adiff_bench.metrics.base import MetricResult, mean_stats
+from adiff_bench.metrics.base import MetricResult
+from adiff_bench.metrics.ngrams import column_major_mean_stats
 
 BETA = 1.2
 
@@ -43,7 +44,9 @@ def rouge_l_item(tokenized_hypothesis: str, tokenized_reference: str) -> float:
     return 0.0
 
 
-def rouge_l_score(tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], signature_tail: str) -> MetricResult:
+def rouge_l_score(
+    tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], signature_tail: str
+) -> MetricResult:
     per_item = np.array(
         [rouge_l_item(h, r) for h, r in zip(tokenized_hypotheses, tokenized_references, strict=True)], dtype=np.float64
     )
@@ -52,6 +55,6 @@ def rouge_l_score(tokenized_hypotheses: Sequence[str], tokenized_references: Seq
         signature=f"ROUGE-L|{signature_tail}|beta:{BETA}",
         corpus=float(np.mean(per_item)),
         per_item=per_item,
-        stats=mean_stats(per_item),
+        stats=column_major_mean_stats(per_item),
         reducer="mean",
     )

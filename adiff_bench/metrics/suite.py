@@ -142,7 +142,9 @@ def score_texts(
     names = resolve_metric_names(metrics)
     hyps, refs = _texts(hypotheses, "hypothesis"), _texts(references, "reference")
     if len(hyps) != len(refs):
-        raise DataError(f"{len(hyps)} hypotheses but {len(refs)} references; scoring needs exactly one reference per item")
+        raise DataError(
+            f"{len(hyps)} hypotheses but {len(refs)} references; scoring needs exactly one reference per item"
+        )
     if not hyps:
         raise DataError("there is nothing to score (0 items)")
     say = _Progress(progress)

@@ -71,9 +71,17 @@ def current_context() -> DistContext:
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return DistContext()
+    import torch
     from accelerate import PartialState
 
-    state = PartialState()
+    # Without GPUs accelerate only forms a (gloo) process group when asked for CPU explicitly; on GPUs it
+    # pins each process to its own device, so a model's device="cuda" lands on the rank's GPU.
+    state = PartialState(cpu=not torch.cuda.is_available())
+    if state.num_processes != world:
+        raise RankFailed(
+            f"WORLD_SIZE is {world} but accelerate formed a group of {state.num_processes}; "
+            "launch with `accelerate launch --multi_gpu --num_processes N -m adiff_bench run ...`"
+        )
     return DistContext(rank=state.process_index, world_size=state.num_processes)
 
 

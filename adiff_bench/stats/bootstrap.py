@@ -13,7 +13,7 @@ import numpy as np
 
 from adiff_bench.errors import AdiffBenchError, DataError
 from adiff_bench.metrics.base import MetricResult, Reducer, get_reducer
-from adiff_bench.stats.resampling import Scheme, child_rngs, make_scheme
+from adiff_bench.stats.resampling import Scheme, make_scheme, resampled_sums
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,12 @@ def reduce_blocks(sums: np.ndarray, results: Sequence[MetricResult], slices: Seq
         return [np.asarray(f(sums[:, s]), dtype=np.float64) for f, s in zip(reducers, slices, strict=True)]
 
 
-def resampled_scores(results: Sequence[MetricResult], weights: np.ndarray) -> list[np.ndarray]:
-    """``(B,)`` scores per metric under the resample weights ``(B, n)``: one matmul, then reducers."""
+def resampled_scores(results: Sequence[MetricResult], scheme: Scheme, n_resamples: int, seed: int) -> list[np.ndarray]:
+    """``(B,)`` scores per metric on the seed's resamples: blockwise matmuls, then each reducer."""
     if not results:
         return []
-    matrix, slices = stats_matrix(results, weights.shape[1])
-    return reduce_blocks(weights @ matrix, results, slices)
+    matrix, slices = stats_matrix(results, scheme.n_items)
+    return reduce_blocks(resampled_sums(matrix, scheme, n_resamples, seed), results, slices)
 
 
 def percentile_interval(samples: np.ndarray, level: float, method: str) -> Interval:
@@ -104,11 +104,6 @@ def percentile_interval(samples: np.ndarray, level: float, method: str) -> Inter
 
 def describe(n_resamples: int, seed: int, scheme: Scheme) -> str:
     return f"percentile bootstrap, {n_resamples} resamples, seed {seed}; {scheme.method}"
-
-
-def bootstrap_weights(scheme: Scheme, n_resamples: int, seed: int) -> np.ndarray:
-    """The resample weights every caller with this seed and scheme shares (stream 0 of the seed)."""
-    return scheme.weights(n_resamples, child_rngs(seed)[0])
 
 
 def bootstrap_intervals(
@@ -130,8 +125,7 @@ def bootstrap_intervals(
         return {}
     n_items = len(np.asarray(next(iter(usable.values())).stats))
     scheme = make_scheme(n_items, clusters)
-    weights = bootstrap_weights(scheme, n_resamples, seed)
     names = list(usable)
-    samples = resampled_scores([usable[n] for n in names], weights)
+    samples = resampled_scores([usable[n] for n in names], scheme, n_resamples, seed)
     method = describe(n_resamples, seed, scheme)
     return {name: percentile_interval(s, level, method) for name, s in zip(names, samples, strict=True)}

@@ -33,3 +33,8 @@ def clips_repeat(clip_pairs: Sequence[tuple[str, str]]) -> bool:
     """True when some clip appears in more than one item: then items are dependent through clips."""
     counts = Counter(clip for pair in clip_pairs for clip in set(pair))
     return any(c > 1 for c in counts.values())
+
+
+def auto_clusters(clip_pairs: Sequence[tuple[str, str]]) -> np.ndarray | None:
+    """The default: clip codes when clips repeat across items (ACD, CLD), else ``None`` (resample items)."""
+    return clusters_for_pairs(clip_pairs) if clips_repeat(clip_pairs) else None

@@ -26,7 +26,6 @@ from adiff_bench.errors import AdiffBenchError, DataError
 from adiff_bench.metrics.base import MetricResult
 from adiff_bench.stats.bootstrap import (
     Interval,
-    bootstrap_weights,
     check_level,
     describe,
     finite_or_none,
@@ -36,7 +35,7 @@ from adiff_bench.stats.bootstrap import (
     resampled_scores,
     stats_matrix,
 )
-from adiff_bench.stats.resampling import child_rngs, make_scheme
+from adiff_bench.stats.resampling import make_scheme, swapped_sums
 
 TESTS = {"bootstrap": "paired bootstrap", "randomization": "approximate randomization"}
 
@@ -106,8 +105,7 @@ def _randomization_stats(
     flat_other = [r for rs in others for r in rs]
     base_matrix, slices = stats_matrix(flat_base, n_items)
     other_matrix, _ = stats_matrix(flat_other, n_items)
-    swaps = child_rngs(seed)[1].integers(0, 2, size=(n_resamples, n_items)).astype(np.float64)
-    moved = swaps @ (base_matrix - other_matrix)  # what the swapped items move from base to other
+    moved = swapped_sums(base_matrix - other_matrix, n_resamples, seed)  # what swapped items move from base to other
     x = reduce_blocks(other_matrix.sum(0) + moved, flat_other, slices)
     y = reduce_blocks(base_matrix.sum(0) - moved, flat_base, slices)
     diffs = [np.abs(a - b) for a, b in zip(x, y, strict=True)]
@@ -139,10 +137,9 @@ def paired_tests(
         return {}
     n_items = len(np.asarray(systems[baseline][names[0]].stats))
     scheme = make_scheme(n_items, clusters)
-    weights = bootstrap_weights(scheme, n_resamples, seed)
     order = [baseline, *others]
     flat = [systems[s][m] for s in order for m in names]
-    samples = resampled_scores(flat, weights)
+    samples = resampled_scores(flat, scheme, n_resamples, seed)
     by_system = {s: samples[i * len(names) : (i + 1) * len(names)] for i, s in enumerate(order)}
     ci_method = describe(n_resamples, seed, scheme)
     if test == "randomization":

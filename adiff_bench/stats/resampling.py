@@ -109,7 +109,36 @@ def make_scheme(n_items: int, clusters: Sequence[Hashable] | np.ndarray | None =
     return Scheme("clusters", n_items, codes, n_clusters)
 
 
-def child_rngs(seed: int, n: int = 2) -> list[np.random.Generator]:
-    """Independent streams from one seed: stream 0 always makes the bootstrap weights, so every caller
-    with the same seed and scheme sees the very same resamples."""
-    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
+BLOCK = 1000  # resamples drawn and multiplied per block: memory stays ~BLOCK x n whatever n_resamples is
+BOOTSTRAP_STREAM, SWAP_STREAM = 0, 1
+
+
+def block_rngs(seed: int, stream: int, n_resamples: int) -> list[tuple[int, np.random.Generator]]:
+    """(rows, generator) per block of resamples. Stream 0 makes bootstrap weights and stream 1 label
+    swaps, so every caller with the same seed, scheme and count sees the very same resamples."""
+    root = np.random.SeedSequence(seed).spawn(2)[stream]
+    n_blocks = -(-n_resamples // BLOCK)
+    return [
+        (min(BLOCK, n_resamples - i * BLOCK), np.random.default_rng(child))
+        for i, child in enumerate(root.spawn(n_blocks))
+    ]
+
+
+def resampled_sums(matrix: np.ndarray, scheme: Scheme, n_resamples: int, seed: int) -> np.ndarray:
+    """``(B, K)`` weighted column sums of the ``(n, K)`` statistics, one row per bootstrap resample."""
+    if n_resamples <= 0:
+        raise DataError("the number of resamples must be positive")
+    blocks = [scheme.weights(rows, rng) @ matrix for rows, rng in block_rngs(seed, BOOTSTRAP_STREAM, n_resamples)]
+    return np.concatenate(blocks, axis=0)
+
+
+def swapped_sums(matrix: np.ndarray, n_resamples: int, seed: int) -> np.ndarray:
+    """``(B, K)`` sums of the rows of ``matrix`` picked by a fair coin per item and resample."""
+    if n_resamples <= 0:
+        raise DataError("the number of resamples must be positive")
+    n_items = matrix.shape[0]
+    blocks = [
+        rng.integers(0, 2, size=(rows, n_items)).astype(np.float64) @ matrix
+        for rows, rng in block_rngs(seed, SWAP_STREAM, n_resamples)
+    ]
+    return np.concatenate(blocks, axis=0)

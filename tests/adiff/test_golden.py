@@ -20,6 +20,12 @@ def _encode(model, requests):
         return model.network.encode_pair(w1, w2, torch.tensor(ids)), ids
 
 
+@pytest.fixture(scope="module")
+def encoded(golden_model, golden_requests):
+    """All 9 examples encoded in one batch, once (the HTSAT front end is the slow part)."""
+    return _encode(golden_model, golden_requests)
+
+
 def test_prompt_ids_match_official_tokenization(golden_model, golden):
     for example in golden["examples"]:
         ids = encode_prompts(golden_model.tokenizer, [example["prompt"]], golden_model.config.text)[0]
@@ -27,8 +33,8 @@ def test_prompt_ids_match_official_tokenization(golden_model, golden):
     assert stop_token_id(golden_model.tokenizer, " <|endoftext|>") == 220
 
 
-def test_intermediate_tensors_match_golden(golden_model, golden_requests, golden_tensors):
-    out, ids = _encode(golden_model, golden_requests)  # all 9 examples in one batch
+def test_intermediate_tensors_match_golden(encoded, golden_requests, golden_tensors):
+    out, ids = encoded  # all 9 examples in one batch
     names = {
         "prefix": "prefix",
         "prefix_pre_cross": "prefix_pre_cross",
@@ -56,21 +62,30 @@ def test_logmel_matches_golden(golden_model, golden_dir, golden_tensors):
 
 
 @pytest.mark.parametrize("batch_size", [1, 4, 9])
-def test_generated_ids_identical_at_any_batch_size(golden_model, golden_requests, golden, batch_size):
-    model = golden_model  # same loaded network, only the chunking changes
-    old = model.batch_size
-    model.batch_size = batch_size
-    try:
-        generations = model.generate_ids(golden_requests)
-    finally:
-        model.batch_size = old
+def test_decoder_gives_golden_ids_at_any_batch_size(golden_model, encoded, golden, batch_size):
+    prefix = encoded[0]["prefix"]
+    gpt = golden_model.network.caption_decoder.gpt
+    generations = []
+    for start in range(0, prefix.shape[0], batch_size):
+        generations += greedy_decode(gpt, prefix[start : start + batch_size], 40, 220)
     for example, gen in zip(golden["examples"], generations, strict=True):
         assert list(gen.token_ids) == example["token_ids"], f"example {example['index']} at batch {batch_size}"
         assert gen.stopped == example["stopped_on_stop_token"]
 
 
+def test_end_to_end_one_pair_at_a_time(golden_model, golden_requests, golden):
+    """The whole pipeline (encoder included) at batch size 1, as the official code runs it."""
+    old = golden_model.batch_size
+    golden_model.batch_size = 1
+    try:
+        generations = golden_model.generate_ids(golden_requests)
+    finally:
+        golden_model.batch_size = old
+    assert [list(g.token_ids) for g in generations] == [e["token_ids"] for e in golden["examples"]]
+
+
 def test_text_matches_golden_and_strips_stop(golden_model, golden_requests, golden):
-    texts = golden_model.generate(golden_requests)
+    texts = golden_model.generate(golden_requests)  # the whole pipeline, all 9 pairs in one batch
     for example, text in zip(golden["examples"], texts, strict=True):
         ids = example["token_ids"]
         # golden text keeps the stop token; ours drops it (none of the 9 stops, so they are equal here)
@@ -89,10 +104,10 @@ def test_stop_examples(golden_model, golden_requests, golden):
         assert decode(golden_model.tokenizer, gen.token_ids) == stop["text"]
 
 
-def test_stop_examples_batched_rows_do_not_interact(golden_model, golden_requests, golden):
-    """Rows finishing early (stop id 1845 = 'par' ends most rows at once) leave the others untouched."""
+def test_stop_examples_batched_rows_do_not_interact(golden_model, encoded, golden):
+    """Rows finishing at different steps leave the others untouched."""
     gpt = golden_model.network.caption_decoder.gpt
-    out, _ = _encode(golden_model, golden_requests)
+    out, _ = encoded
     stop = golden["stop_examples"][1]["stop_token_id"]
     batched = greedy_decode(gpt, out["prefix"], 40, stop)
     for i, gen in enumerate(batched):
@@ -103,28 +118,26 @@ def test_stop_examples_batched_rows_do_not_interact(golden_model, golden_request
         assert list(gen.token_ids) == expected
 
 
-def test_official_loop_reference_matches_golden(golden_model, golden_requests, golden):
+def test_official_loop_reference_matches_golden(golden_model, encoded, golden):
     """The re-implemented official loop (no cache, top-p then arg-max) used by the benchmark is faithful."""
-    out, _ = _encode(golden_model, golden_requests[:2])
+    out, _ = encoded
     gpt = golden_model.network.caption_decoder.gpt
-    for i in range(2):
+    for i in (0, 5):
         gen = official_greedy(gpt, out["prefix"][i : i + 1], 40, 220)
         assert list(gen.token_ids) == golden["examples"][i]["token_ids"]
 
 
-def test_immediate_stop_gives_empty_text(golden_model, golden_requests, golden):
+def test_immediate_stop_gives_empty_text(golden_model, encoded, golden):
     """If the first generated id is the stop id, the official code would crash; we return ''."""
     first = golden["examples"][0]["token_ids"][0]
-    out, _ = _encode(golden_model, golden_requests[:1])
-    [gen] = greedy_decode(golden_model.network.caption_decoder.gpt, out["prefix"], 40, first)
+    [gen] = greedy_decode(golden_model.network.caption_decoder.gpt, encoded[0]["prefix"][:1], 40, first)
     assert gen.token_ids == (first,) and gen.stopped
     assert gen.without_stop() == ()
     assert decode(golden_model.tokenizer, gen.without_stop()) == ""
 
 
-def test_no_stop_id_runs_every_row_to_the_limit(golden_model, golden_requests):
+def test_no_stop_id_runs_every_row_to_the_limit(golden_model, encoded):
     """With stop_id=None (the benchmark mode) every row runs to max_new_tokens, 50256 included."""
-    out, _ = _encode(golden_model, golden_requests[:2])
-    gens = greedy_decode(golden_model.network.caption_decoder.gpt, out["prefix"], 7, None)
+    gens = greedy_decode(golden_model.network.caption_decoder.gpt, encoded[0]["prefix"][:2], 7, None)
     assert [len(g.token_ids) for g in gens] == [7, 7]
     assert not any(g.stopped for g in gens)

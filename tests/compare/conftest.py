@@ -54,9 +54,16 @@ def write_run(
     values = np.asarray(values, dtype=np.float64)
     ratio = np.stack([values + 2.0, np.full(n, 3.0)], axis=1)
     results = {
-        "score": MetricResult("score", signature, float(values.mean()), values[order], mean_stats(values[order]), "mean"),
+        "score": MetricResult(
+            "score", signature, float(values.mean()), values[order], mean_stats(values[order]), "mean"
+        ),
         "ratio_metric": MetricResult(
-            "ratio_metric", "ratio-v1", float(ratio[:, 0].sum() / ratio[:, 1].sum()), None, ratio[order], "test-compare-ratio"
+            "ratio_metric",
+            "ratio-v1",
+            float(ratio[:, 0].sum() / ratio[:, 1].sum()),
+            None,
+            ratio[order],
+            "test-compare-ratio",
         ),
         **(extra or {}),
     }

@@ -138,7 +138,7 @@ def test_not_a_run_directory(tmp_path) -> None:
 def test_cli_prints_json_and_writes_output(three_runs, tmp_path, capsys) -> None:
     out_file = tmp_path / "table.json"
     args = ["compare", *map(str, three_runs), "--format", "json", "--n-resamples", "100", "--output", str(out_file)]
-    args += ["--baseline", "same_model", "--metrics", "score,ratio_metric"]
+    args += ["--baseline", "same_model", "--metrics", "score", "--metrics", "ratio_metric"]
     assert main(args) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed == json.loads(out_file.read_text())

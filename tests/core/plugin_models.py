@@ -25,7 +25,11 @@ class EchoPrompt:
         return f"echo-{self.suffix}"
 
     def generate(self, requests: Sequence[Request]) -> list[str]:
-        if self.die_after and self.batches >= self.die_after:
+        rank = os.environ.get("RANK", "0")
+        if os.environ.get("ECHO_FAIL_RANK") == rank:
+            raise RuntimeError(f"planted failure on rank {rank}")
+        dies_here = os.environ.get("ECHO_DIE_RANK", rank) == rank
+        if self.die_after and self.batches >= self.die_after and dies_here:
             os.kill(os.getpid(), signal.SIGKILL)
         self.batches += 1
         return [

@@ -242,3 +242,13 @@ def test_wav_bytes_round_trip():
     decoded, rate = soundfile.read(io.BytesIO(wav_bytes(audio, 16000)), dtype="float32")
     assert rate == 16000 and decoded.shape == (1000,)
     assert np.allclose(decoded, np.clip(audio, -1, 1), atol=1e-4)
+
+
+def test_audio_labels_can_be_left_to_the_server(server, key):
+    base_url, state = server
+    model = _model(base_url, audio_labels="false")
+    labelled = _model(base_url)
+    body = model.request_body(_request("l", "hi", 800, 800))
+    assert [p["type"] for p in body["messages"][0]["content"]] == ["input_audio", "input_audio", "text"]
+    assert "Audio 1:" not in model.render_prompt(_request("l", "hi", 800, 800))
+    assert model.fingerprint() != labelled.fingerprint()

@@ -133,3 +133,10 @@ def test_wrong_sample_rate_is_refused(tiny_qwen2_audio, tmp_path):
     config_path.write_text(json.dumps(config))
     with pytest.raises(ModelError, match="expects audio at 24000 Hz"):
         build_model("qwen2-audio", {"model": str(folder)})
+
+
+def test_clips_over_30_s_are_cut_to_30_s(model, make_clip):
+    """What the prompt record's truncation note says: the encoder sees the first 30 s only."""
+    inputs = model.prepare_inputs([Request("long", PROMPT, 2, audio1=make_clip(31.0, 1), audio2=make_clip(1.0, 2))])
+    per_row = (inputs["input_ids"] == model.processor.audio_token_id).sum(1).tolist()
+    assert per_row == [_audio_tokens(30.0) + _audio_tokens(1.0)] == [750 + 25]

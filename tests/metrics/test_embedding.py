@@ -151,3 +151,4 @@ def test_default_layer_is_one_below_the_top(tmp_path: Path) -> None:
     assert embedding.default_num_layers(embedding.resolve_model(None).path) == 5
     (tmp_path / "config.json").write_text('{"num_hidden_layers": 12}')
     assert embedding.default_num_layers(tmp_path) == 11
+    assert embedding.default_num_layers(tmp_path, "roberta-large") == 17  # bert-score's tuned layer

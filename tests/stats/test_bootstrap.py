@@ -124,3 +124,32 @@ def test_interval_json_has_no_nan() -> None:
 
     ci = percentile_interval(np.array([np.nan, np.nan]), 0.95, "x")
     assert ci.to_json()["low"] is None and "no finite resample" in ci.method
+
+
+def test_real_reducers_reproduce_the_corpus_score_under_unit_weights() -> None:
+    pytest.importorskip("adiff_bench.metrics.reducers")
+    from adiff_bench.metrics.base import get_reducer
+    from adiff_bench.stats.bootstrap import reduce_blocks
+
+    rng = np.random.default_rng(0)
+    testlen = rng.poisson(20, 50) + 4
+    guesses = [testlen - k for k in range(4)]
+    correct = [rng.binomial(g, 0.5**k) for k, g in enumerate(guesses, start=1)]
+    stats = np.stack([*correct, *guesses, testlen, rng.poisson(22, 50) + 4], axis=1).astype(np.float64)
+    result = MetricResult("bleu_4", "b", float(get_reducer("coco-bleu-4")(stats.sum(0))), None, stats, "coco-bleu-4")
+    (scores,) = reduce_blocks(np.ones((3, 50)) @ stats, [result], [slice(0, stats.shape[1])])
+    assert scores.tolist() == [result.corpus] * 3
+    ci = bootstrap_intervals({"bleu_4": result}, n_resamples=300)["bleu_4"]
+    assert ci.low < result.corpus < ci.high
+
+
+def test_resamples_beyond_one_block_are_seeded_and_distinct() -> None:
+    from adiff_bench.stats.resampling import BLOCK, resampled_sums
+
+    scheme = make_scheme(20)
+    matrix = np.eye(20)
+    sums = resampled_sums(matrix, scheme, BLOCK + 7, seed=1)
+    assert sums.shape == (BLOCK + 7, 20) and (sums.sum(axis=1) == 20).all()
+    assert not np.array_equal(sums[:7], sums[BLOCK : BLOCK + 7])  # blocks are independent streams
+    assert np.array_equal(sums, resampled_sums(matrix, scheme, BLOCK + 7, seed=1))
+    assert np.array_equal(sums[:BLOCK], resampled_sums(matrix, scheme, BLOCK, seed=1))

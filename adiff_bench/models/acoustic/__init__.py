@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["AcousticBaseline", "Descriptors", "Difference", "Thresholds", "describe"]
 VERSION = "1"
 SAMPLE_RATE = 32000
+CACHE_SIZE = 1024  # descriptors of recently seen clips (swapped twins and identical pairs repeat clips)
 
 
 class AcousticBaseline:
@@ -50,13 +51,27 @@ class AcousticBaseline:
             decay_ratio=decay_ratio,
             duration_ratio=duration_ratio,
         )
+        self._cache: dict[bytes, Descriptors] = {}
+
+    def _describe(self, audio: np.ndarray) -> Descriptors:
+        import numpy as np
+
+        samples = np.ascontiguousarray(audio, dtype=np.float32)
+        key = hashlib.sha1(samples.tobytes()).digest()
+        found = self._cache.get(key)
+        if found is None:
+            found = describe(samples, SAMPLE_RATE)
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = found
+        return found
 
     def fingerprint(self) -> str:
         blob = json.dumps({"model": self.name, "version": VERSION, **asdict(self.thresholds)}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
     def explain(self, audio1: np.ndarray, audio2: np.ndarray, tier: int) -> tuple[str, list[Difference]]:
-        d1, d2 = describe(audio1, SAMPLE_RATE), describe(audio2, SAMPLE_RATE)
+        d1, d2 = self._describe(audio1), self._describe(audio2)
         differences = compare(d1, d2, self.thresholds)
         return verbalise(differences, d1, d2, tier), differences
 

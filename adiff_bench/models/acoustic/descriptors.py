@@ -56,9 +56,11 @@ def _pitch(frames: np.ndarray, sr: int, fmin: float = 70.0, fmax: float = 1000.0
     """YIN-style cumulative-mean-normalised difference from FFT autocorrelation; per frame f0 (0 = aperiodic)."""
     if frames.shape[0] == 0:
         return np.zeros(0), np.zeros(0, dtype=bool)
+    from scipy import fft
+
     x = frames - frames.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(x, n=2 * FRAME, axis=1)
-    ac = np.fft.irfft(np.abs(spec) ** 2, axis=1)[:, :FRAME]
+    spec = fft.rfft(x, n=2 * FRAME, axis=1)
+    ac = fft.irfft(spec.real**2 + spec.imag**2, axis=1)[:, :FRAME].astype(np.float64)
     ac = ac / (FRAME - np.arange(FRAME))[None, :] * FRAME  # unbiased
     tau_max = min(int(sr / fmin), FRAME // 2)
     tau_min = max(2, int(sr / fmax))
@@ -123,13 +125,16 @@ def _decay(level: np.ndarray, active: np.ndarray, sr: int) -> float | None:
 
 
 def describe(audio: np.ndarray, sr: int) -> Descriptors:
-    audio = np.ascontiguousarray(audio, dtype=np.float64)
+    from scipy import fft
+
+    audio = np.ascontiguousarray(audio, dtype=np.float32)
     frames = _frames(audio)
-    power = np.mean(frames**2, axis=1)
+    power = np.mean(np.square(frames, dtype=np.float64), axis=1)
     level = _db(power)
     loudness = _gated_loudness(power)
-    window = np.hanning(FRAME)
-    spectrum = np.abs(np.fft.rfft(frames * window, axis=1)) ** 2
+    window = np.hanning(FRAME).astype(np.float32)
+    complex_spec = fft.rfft(frames * window, axis=1)
+    spectrum = complex_spec.real**2 + complex_spec.imag**2
     freqs = np.fft.rfftfreq(FRAME, 1.0 / sr)
     # Stationary floor: per-bin 10th percentile over time, median over bins (ignores tonal lines).
     floor_spec = np.percentile(spectrum, 10, axis=0)
@@ -148,7 +153,7 @@ def describe(audio: np.ndarray, sr: int) -> Descriptors:
     total = float(mean_spec.sum())
     # Median of per-frame centroids: the sustained sound decides, not a few broadband transients.
     chosen = spectrum[active] if active.any() else spectrum
-    frame_centroids = (chosen @ freqs) / np.maximum(chosen.sum(axis=1), 1e-20)
+    frame_centroids = (chosen @ freqs.astype(np.float32)) / np.maximum(chosen.sum(axis=1), 1e-20)
     centroid = float(np.median(frame_centroids)) if total > 0 else 0.0
     flatness = float(np.exp(np.mean(np.log(mean_spec + 1e-20))) / max(mean_spec.mean(), 1e-20)) if total > 0 else 0.0
     active_index = np.flatnonzero(active)

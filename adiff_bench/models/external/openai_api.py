@@ -1,7 +1,8 @@
 """OpenAI-compatible ``/v1/chat/completions`` endpoints (vLLM serving Qwen2-Audio, hosted audio models).
 
 Each pair is one request: "Audio 1:", the first clip as a base64 16-bit wav ``input_audio`` part, "Audio 2:",
-the second clip, then the tier prompt; temperature 0. The API key is read from the environment variable
+the second clip, then the tier prompt; temperature 0. ``audio_labels=false`` leaves out the two label parts
+for servers whose chat template writes them itself (vLLM with Qwen2-Audio). The API key is read from the environment variable
 named by ``api_key_env`` at the moment a request is sent and is never stored, logged, fingerprinted or put
 into an error message. A hosted model can change behind a fixed name, so equal fingerprints here promise
 equal requests, not equal text.
@@ -89,6 +90,7 @@ class OpenAIChatModel:
         max_tokens_field: str = "max_tokens",
         sample_rate: int = 16000,
         max_seconds: float = 30.0,
+        audio_labels: bool = True,
     ) -> None:
         if not model:
             raise ModelError("model 'openai-api' needs model=<the model name the server serves> in --model-args")
@@ -109,6 +111,7 @@ class OpenAIChatModel:
         self.max_tokens = max_tokens
         self.max_tokens_field = max_tokens_field
         self.sample_rate = sample_rate
+        self.audio_labels = audio_labels
         self.needs = ModelNeeds(
             needs_audio=True, sample_rate=sample_rate, max_seconds=max_seconds or None, short_clip="none"
         )
@@ -125,7 +128,8 @@ class OpenAIChatModel:
                     f"model 'openai-api': item {request.item_id!r} has no {field} samples; "
                     "run it through the harness, which loads audio for models with needs_audio=True"
                 )
-            content.append({"type": "text", "text": self.template.label(index)})
+            if self.audio_labels:
+                content.append({"type": "text", "text": self.template.label(index)})
             content.append(
                 {"type": "input_audio", "input_audio": {"data": wav_base64(clip, self.sample_rate), "format": "wav"}}
             )
@@ -143,13 +147,14 @@ class OpenAIChatModel:
 
     def render_prompt(self, request: Request) -> str:
         lines = [f"[system] {self.template.system}"] if self.template.system is not None else []
-        lines += [f"{self.template.label(i)} <input_audio wav {self.sample_rate} Hz>" for i in (1, 2)]
+        labels = [f"{self.template.label(i)} " if self.audio_labels else "" for i in (1, 2)]
+        lines += [f"{label}<input_audio wav {self.sample_rate} Hz>" for label in labels]
         return "\n".join([*lines, self.template.user_text(request.prompt)])
 
     def prompt_record(self) -> dict:
         return {
             "template": self.template.to_json(),
-            "audio_labels": "text parts",
+            "audio_labels": "text parts" if self.audio_labels else "none sent (the server's chat template adds them)",
             "audio_format": f"input_audio, base64 16-bit PCM wav, mono, {self.sample_rate} Hz",
             "truncation": truncation_note(self.needs.max_seconds),
             "generation": {"temperature": 0, self.max_tokens_field: self.max_tokens},
@@ -167,6 +172,7 @@ class OpenAIChatModel:
             "max_tokens": [self.max_tokens_field, self.max_tokens],
             "sample_rate": self.sample_rate,
             "max_seconds": self.needs.max_seconds,
+            "audio_labels": self.audio_labels,
         }
         return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 

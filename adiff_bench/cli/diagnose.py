@@ -1,0 +1,52 @@
+"""``adiff-bench diagnose RUN_DIR``: the per-attribute synth diagnostic of a finished run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from adiff_bench.errors import DataError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "diagnose",
+        help="per-attribute precision/recall of stated differences for a synth run",
+        description="Read a synth run's predictions and report, per attribute, whether the stated differences "
+        "and their directions match the known ground truth.",
+    )
+    parser.add_argument("run_dir", type=Path, help="a run directory holding spec.json and predictions.jsonl")
+    parser.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
+    parser.add_argument("--output", type=Path, default=None, help="also write the report to this file")
+    parser.set_defaults(func=run_diagnose)
+
+
+def run_diagnose(args: argparse.Namespace) -> int:
+    from adiff_bench.data.tasks import load_task
+    from adiff_bench.diagnostics.report import diagnose, report_json_text
+    from adiff_bench.io_utils import atomic_write_text
+    from adiff_bench.runs.spec import RunSpec
+    from adiff_bench.runs.store import PREDICTIONS_FILE, SPEC_FILE, read_predictions
+
+    run_dir: Path = args.run_dir
+    spec_path = run_dir / SPEC_FILE
+    if not spec_path.is_file():
+        raise DataError(f"{spec_path} not found: pass a run directory made by `adiff-bench run`")
+    try:
+        spec = RunSpec.from_json(json.loads(spec_path.read_text(encoding="utf-8")))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DataError(f"{spec_path}: not a valid run spec ({exc})") from exc
+    if spec.task.dataset != "synth":
+        raise DataError(f"{run_dir} is a {spec.task.dataset} run; the diagnostic needs a synth run (--dataset synth)")
+    loaded = read_predictions(run_dir / PREDICTIONS_FILE)
+    if not loaded.records:
+        raise DataError(f"{run_dir / PREDICTIONS_FILE} has no predictions; run the model first")
+    task = load_task(spec.task, spec.data_dir, spec.audio_root)
+    report = diagnose(task, {r.item_id: r.prediction for r in loaded.records})
+    text = report_json_text(report) if args.format == "json" else report.to_markdown()
+    if args.output is not None:
+        atomic_write_text(args.output, text)
+    sys.stdout.write(text)
+    return 0
