@@ -34,6 +34,7 @@ def make_run_spec(
     crop: str = "fixed",
     on_bad_audio: str = "error",
     metrics: Sequence[str] | str | None = None,
+    prompt: str | None = None,
 ) -> RunSpec:
     from adiff_bench.metrics.suite import resolve_metric_names
 
@@ -55,6 +56,7 @@ def make_run_spec(
         crop=crop,
         on_bad_audio=on_bad_audio,
         metrics=resolve_metric_names(metrics),
+        prompt=prompt,
     )
 
 

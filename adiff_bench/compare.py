@@ -5,7 +5,6 @@ p-values; rendered as Markdown, LaTeX (booktabs) or JSON. Loading checks that th
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,8 +14,14 @@ import numpy as np
 
 from adiff_bench.errors import AdiffBenchError, DataError
 from adiff_bench.metrics.base import MetricResult
-from adiff_bench.runs.spec import RunSpec
-from adiff_bench.runs.store import ITEM_SCORES_FILE, PREDICTIONS_FILE, SPEC_FILE, load_item_scores, read_predictions
+from adiff_bench.runs.store import (
+    ITEM_SCORES_FILE,
+    PREDICTIONS_FILE,
+    SPEC_FILE,
+    load_item_scores,
+    read_predictions,
+    read_run_spec,
+)
 from adiff_bench.stats.bootstrap import Interval, bootstrap_intervals, describe, finite_or_none, resamplable
 from adiff_bench.stats.clusters import auto_clusters, clusters_for_pairs
 from adiff_bench.stats.multiple import holm
@@ -44,13 +49,7 @@ def load_run(path: Path | str) -> RunData:
     path = Path(path)
     if not path.is_dir():
         raise DataError(f"{path}: not a run directory (expected {SPEC_FILE} and {ITEM_SCORES_FILE} inside)")
-    spec_path = path / SPEC_FILE
-    if not spec_path.is_file():
-        raise DataError(f"{spec_path} not found: not a run directory; run `adiff-bench run` first")
-    try:
-        spec = RunSpec.from_json(json.loads(spec_path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"{spec_path}: not a valid run spec ({exc}); re-create the run") from exc
+    spec = read_run_spec(path)
     item_ids, results = load_item_scores(path / ITEM_SCORES_FILE)
     if len(set(item_ids)) != len(item_ids):
         raise DataError(f"{path / ITEM_SCORES_FILE}: item ids repeat; re-score the run")

@@ -116,7 +116,10 @@ def naive_coco_seconds(n: int, rng: np.random.Generator) -> float:
 def calibration(pairs: list[tuple[str, str]], n_sims: int, rng: np.random.Generator) -> None:
     """Bootstrap SD vs the true SD of a mean under v_ab = g_a + g_b + e_ab on this clip structure, and the
     type-I error of both paired tests for exchangeable systems; all numbers simulated here."""
+    from adiff_bench.stats.bootstrap import draw as resampled_draws
+    from adiff_bench.stats.bootstrap import dyadic_rescale
     from adiff_bench.stats.paired import paired_test
+    from adiff_bench.stats.resampling import make_scheme
 
     codes = clusters_for_pairs(pairs)
     n_clips = int(codes.max()) + 1
@@ -128,14 +131,18 @@ def calibration(pairs: list[tuple[str, str]], n_sims: int, rng: np.random.Genera
             return g[codes[:, 0]] + g[codes[:, 1]] + rng.normal(0, 1, len(codes))
 
         true_sd = float(np.std([draw().mean() for _ in range(2000)]))
-        ratios = {}
-        for label, clusters in (("items", None), ("first clip", codes[:, 0]), ("clips", codes)):
-            widths = []
-            for sim in range(n_sims):
-                ci = bootstrap_intervals({"m": _mean(draw())}, n_resamples=400, seed=sim, clusters=clusters)["m"]
-                widths.append((ci.high - ci.low) / (2 * 1.959964))
-            ratios[label] = float(np.mean(widths)) / true_sd
-        shown = ", ".join(f"{k} {v:.2f}" for k, v in ratios.items())
+        sds: dict[str, list[float]] = {"items": [], "first clip": [], "clips, raw": [], "clips, calibrated": []}
+        for sim in range(n_sims):
+            result = [_mean(draw())]
+            for label, clusters in (("items", None), ("first clip", codes[:, 0]), ("clips", codes)):
+                drawn = resampled_draws(result, make_scheme(len(codes), clusters), 400, sim)
+                if drawn.reference is None:
+                    sds[label].append(float(np.std(drawn.samples[0])))
+                    continue
+                sds["clips, raw"].append(float(np.std(drawn.samples[0])))
+                calibrated = dyadic_rescale(drawn.samples[0], drawn.reference[0], drawn.centers[0])
+                sds["clips, calibrated"].append(float(np.std(calibrated)))
+        shown = ", ".join(f"{k} {np.mean(v) / true_sd:.2f}" for k, v in sds.items())
         print(f"  clip effect sd {clip_sd}: bootstrap SD / true SD: {shown}")
     for test in ("bootstrap", "randomization"):
         rejections = 0

@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +61,7 @@ def write_run(
     spec = RunSpec(model=system, task=task)
     atomic_write_json(run_dir / store.SPEC_FILE, {"spec": spec.to_json()})
     audio = audio or {}
+    (run_dir / store.PREDICTIONS_FILE).unlink(missing_ok=True)  # the writer appends; a rerun starts afresh
     with store.PredictionWriter(run_dir / store.PREDICTIONS_FILE) as writer:
         writer.write_batch(
             store.PredictionRecord(item_id, task.name, prompt, text, 0.0, *audio.get(item_id, (None, None)))
@@ -135,12 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     from adiff_bench.human.study import default_study
 
     relative = [Path(p).relative_to(out) for p in run_dirs]
-    import os
 
     cwd = os.getcwd()
     os.chdir(out)  # the key records run folders relative to the example folder
     try:
-        sample_runs(relative, n=N_SAMPLE, seed=SEED, out="study", study=default_study(), overwrite=True)
+        study = replace(default_study(), name="SIMULATED example study")
+        sample_runs(relative, n=N_SAMPLE, seed=SEED, out="study", study=study, overwrite=True)
     finally:
         os.chdir(cwd)
     for rater, text in simulate_ratings(out / "study", difficulty, rng).items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -27,17 +26,10 @@ def run_diagnose(args: argparse.Namespace) -> int:
     from adiff_bench.data.tasks import load_task
     from adiff_bench.diagnostics.report import diagnose, report_json_text
     from adiff_bench.io_utils import atomic_write_text
-    from adiff_bench.runs.spec import RunSpec
-    from adiff_bench.runs.store import PREDICTIONS_FILE, SPEC_FILE, read_predictions
+    from adiff_bench.runs.store import PREDICTIONS_FILE, read_predictions, read_run_spec
 
     run_dir: Path = args.run_dir
-    spec_path = run_dir / SPEC_FILE
-    if not spec_path.is_file():
-        raise DataError(f"{spec_path} not found: pass a run directory made by `adiff-bench run`")
-    try:
-        spec = RunSpec.from_json(json.loads(spec_path.read_text(encoding="utf-8")))
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"{spec_path}: not a valid run spec ({exc})") from exc
+    spec = read_run_spec(run_dir)
     if spec.task.dataset != "synth":
         raise DataError(f"{run_dir} is a {spec.task.dataset} run; the diagnostic needs a synth run (--dataset synth)")
     loaded = read_predictions(run_dir / PREDICTIONS_FILE)

@@ -21,6 +21,7 @@ SUBCOMMAND_MODULES = (
     "adiff_bench.cli.probe",
     "adiff_bench.cli.compare",
     "adiff_bench.cli.diagnose",
+    "adiff_bench.cli.ablate",
     "adiff_bench.cli.leaderboard",
     "adiff_bench.cli.human",
 )

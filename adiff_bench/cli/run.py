@@ -23,6 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="fixed",
         help="how clips longer than the model's window are cropped",
     )
+    parser.add_argument("--prompt", default=None, help="replace every item's prompt with this text (ablations)")
     parser.add_argument("--on-bad-audio", choices=("error", "skip"), default="error")
     parser.add_argument("--output-dir", default="adiff-runs", help="root folder of run directories")
     parser.add_argument("--overwrite", action="store_true", help="discard an existing run in the run directory")
@@ -50,6 +51,7 @@ def run_command(args: argparse.Namespace) -> int:
         crop=args.crop,
         on_bad_audio=args.on_bad_audio,
         metrics=args.metrics,
+        prompt=args.prompt,
     )
     outcome = evaluate(
         spec,

@@ -47,7 +47,7 @@ def plot_distributions(report: HumanReport, points: tuple[int, ...], out_dir: Pa
         ax.set_xlabel("rating")
     axes[0][0].set_ylabel("share of ratings")
     axes[0][-1].legend(fontsize="small")
-    fig.suptitle(f"{report.study}: rating distributions")
+    fig.suptitle(f"{report.study}: rating distributions", y=1.03)
     path = _save(fig, Path(out_dir) / "rating_distributions.png")
     plt.close(fig)
     return path
@@ -70,6 +70,7 @@ def plot_metric_scatter(table: RatingTable, metrics: MetricValues, out_dir: Path
             ax.set_xlabel(metric)
             ax.set_ylabel(f"mean human {criterion}")
         axes[0][-1].legend(fontsize="small")
+        fig.suptitle(f"{metric} against the mean human rating (one point per rated explanation)", y=1.03)
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in metric)
         paths.append(_save(fig, Path(out_dir) / f"metric_vs_human_{safe}.png"))
         plt.close(fig)

@@ -95,17 +95,20 @@ def choose_metric(entries: Sequence[Entry], requested: str | None) -> tuple[str,
         if key not in available:
             choices = ", ".join(sorted(available.values())) or "none"
             raise DataError(f"--metric {requested!r}: no entry has it; available: {choices}")
-        return available[key], f"{available[key]} (chosen with --metric)"
+        return available[key], "chosen with --metric"
     for key in HEADLINE_PREFERENCE:
         if key in available:
-            note = f"{available[key]}"
-            if key != "spice":
-                reason = unavailable.get("spice", "no entry was scored with SPICE")
-                note += f" — SPICE (the official ranking metric) is unavailable here: {reason}"
-            return available[key], note
+            if key == "spice":
+                return available[key], "the metric the official ADIFF table ranks by"
+            reason = unavailable.get("spice", "no entry was scored with SPICE")
+            return (
+                available[key],
+                f"SPICE (the official ranking metric) is unavailable here, so the table falls back to "
+                f"{available[key]}: {reason}",
+            )
     if available:
         first = sorted(available.values())[0]
-        return first, f"{first} — neither SPICE nor CIDEr-D is available in these entries"
+        return first, "neither SPICE nor CIDEr-D is available in these entries"
     raise DataError("no entry has any available metric; submit a bundle first (`adiff-bench submit`)")
 
 
@@ -168,11 +171,15 @@ def _stats_result(tier_stats: TierStats, metric: str):  # noqa: ANN202 - a Metri
     raise KeyError(metric)
 
 
-def _column_stats(entries: Sequence[Entry], tier: str, metric: str) -> dict[str, TierStats] | None:
+def _column_stats(
+    entries: Sequence[Entry], tier: str, metric: str, loaded: dict[str, dict[str, TierStats]]
+) -> dict[str, TierStats] | None:
     """Every entry's statistics for this tier and metric on identical items, or None (fall back)."""
     found: dict[str, TierStats] = {}
     for entry in entries:
-        tier_stats = read_stats(entry.stats_path()).get(tier)
+        if entry.slug not in loaded:
+            loaded[entry.slug] = read_stats(entry.stats_path())
+        tier_stats = loaded[entry.slug].get(tier)
         if tier_stats is None:
             return None
         try:
@@ -193,6 +200,7 @@ def build_table(
     tiers = [spec.name for spec in OFFICIAL_TIERS if spec.name in present]
     cells: dict[str, dict[str, Cell]] = {e.slug: {} for e in entries}
     columns = []
+    loaded: dict[str, dict[str, TierStats]] = {}
     for tier in tiers:
         scored = {}
         signature, resampling = "", ""
@@ -204,7 +212,7 @@ def build_table(
                 signature = signature or score.signature
                 resampling = resampling or (tier_entry.resampling or "")
         in_column = [e for e in entries if e.slug in scored]
-        stats = _column_stats(in_column, tier, chosen) if scored else None
+        stats = _column_stats(in_column, tier, chosen, loaded) if scored else None
         if stats is not None:
             groups = _paired_groups(scored, stats, chosen, options)
             grouping = PAIRED
@@ -233,6 +241,23 @@ def build_table(
     ]
     rows.sort(key=lambda r: (-len(r.cells), -_mean_score(r), r.slug))
     return Table(chosen, note, tuple(columns), tuple(rows), reported, options)
+
+
+def _merge(pairs: Sequence[tuple[str, object]]) -> list[tuple[str, object]]:
+    """Columns sharing a note are listed once: ("ACD T1, ACD T2", note)."""
+    merged: dict[object, list[str]] = {}
+    for label, note in pairs:
+        merged.setdefault(note, []).append(label)
+    return [(", ".join(labels), note) for note, labels in merged.items()]
+
+
+def column_notes(table: Table) -> list[tuple[str, tuple[str, str]]]:
+    """(column labels, (rank-group method, CI method)), columns with the same methods merged."""
+    return _merge([(c.label, (c.grouping_note, c.resampling)) for c in table.columns])  # type: ignore[return-value]
+
+
+def column_signatures(table: Table) -> list[tuple[str, str]]:
+    return _merge([(c.label, c.signature) for c in table.columns if c.signature])  # type: ignore[return-value]
 
 
 def _mean_score(row: Row) -> float:

@@ -11,7 +11,16 @@ import html
 import math
 import re
 
-from adiff_bench.leaderboard.ranking import Cell, Column, Row, Table, fmt100, tier_label
+from adiff_bench.leaderboard.ranking import (
+    Cell,
+    Column,
+    Row,
+    Table,
+    column_notes,
+    column_signatures,
+    fmt100,
+    tier_label,
+)
 from adiff_bench.leaderboard.render_md import reported_tiers
 
 STYLE = """
@@ -21,7 +30,8 @@ table{border-collapse:collapse;margin:1rem 0}th,td{border-bottom:1px solid #ddd;
 th:first-child,td:first-child{text-align:left}thead th{cursor:pointer;user-select:none;background:#f4f4f6}
 thead th[aria-sort=ascending]::after{content:" \\25B2"}thead th[aria-sort=descending]::after{content:" \\25BC"}
 .ci{color:#666;font-size:.85em}.g{font-size:.75em;color:#555;margin-left:.25em}.g1{font-weight:600}
-.missing{color:#aaa}.reported{background:#fff8e6}.note{color:#555;font-size:.9em}
+.missing{color:#aaa}.reported{background:#fff8e6}.reported td:last-child{text-align:left}
+.note{color:#555;font-size:.9em}
 figure{display:inline-block;margin:.5rem 1rem .5rem 0;vertical-align:top}figcaption{font-weight:600}
 details{margin:.4rem 0}summary{cursor:pointer;font-weight:600}code{font-size:.85em;word-break:break-all}
 """
@@ -221,15 +231,16 @@ def render_html(table: Table) -> str:
         "<h1>ADIFF difference-explanation leaderboard</h1>",
         '<p class="note">Every score was re-scored by adiff-bench from the submitted predictions; no submitted '
         "number is used. Cells: score [95% CI] (rank group). Click a column header to sort.</p>",
-        f'<p class="note">Headline metric: <strong>{esc(table.metric)} ×100</strong> — {esc(table.metric_note)}.</p>',
+        f'<p class="note">Headline metric: <strong>{esc(table.metric)} ×100</strong> ({esc(table.metric_note)}).</p>',
     ]
     if table.rows:
         parts += _board(table)
         parts.append('<ul class="note">')
-        for column in table.columns:
-            ci = f" CIs: {esc(column.resampling)}." if column.resampling else ""
-            sig = f" Signature: <code>{esc(column.signature)}</code>" if column.signature else ""
-            parts.append(f"<li>{esc(column.label)}: rank groups by {esc(column.grouping_note)}.{ci}{sig}</li>")
+        for labels, (grouping, resampling) in column_notes(table):
+            ci = f" CIs: {esc(resampling)}." if resampling else ""
+            parts.append(f"<li>{esc(labels)}: rank groups by {esc(grouping)}.{ci}</li>")
+        for labels, signature in column_signatures(table):
+            parts.append(f"<li>{esc(labels)} signature: <code>{esc(signature)}</code></li>")
         parts.append("</ul><h2>Charts</h2>")
         parts += [_chart(table, column) for column in table.columns]
     else:

@@ -34,8 +34,8 @@ REDUCER = "meteor-1.5"
 
 def meteor_signature() -> str:
     return (
-        f"METEOR|pycocoevalcap:{pycocoevalcap_version()}|meteor:1.5|lang:en|norm|tok:ptb|refs:1"
-        f"|stats:summed-segment-stats|java:{java_version()}"
+        f"METEOR|pycocoevalcap:{pycocoevalcap_version()}|tok:ptb|refs:1|java:{java_version()}"
+        "|meteor:1.5|lang:en|norm|stats:summed-segment-stats"
     )
 
 

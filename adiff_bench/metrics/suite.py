@@ -68,6 +68,13 @@ def _texts(values: Sequence[str], what: str) -> list[str]:
     for index, value in enumerate(values):
         if not isinstance(value, str):
             raise DataError(f"{what} #{index} is {type(value).__name__}, not text; every {what} must be a string")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise DataError(
+                f"{what} #{index} contains {value[exc.start : exc.end]!r}, which is not valid Unicode "
+                "(a lone surrogate); fix or remove that character"
+            ) from None
         out.append(normalize_text(value))
     return out
 

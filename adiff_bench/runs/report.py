@@ -10,13 +10,21 @@ def _fmt(value: float | None, scale: float = 100.0) -> str:
     return "n/a" if value is None else f"{value * scale:.2f}"
 
 
+def _short(reason: str | None) -> str:
+    """The first clause of an unavailability reason; the full text stays in results.json."""
+    text = (reason or "no reason given").split(";")[0].split(". ")[0]
+    return text if len(text) <= 90 else text[:87] + "..."
+
+
 def score_rows(record: Mapping) -> list[tuple[str, str, str, str]]:
     """(metric, score ×100, 95 % CI ×100 or '', signature or the reason it is unavailable)."""
     rows = []
     for name, entry in record["scores"].items():
         ci = entry.get("ci")
         interval = f"[{_fmt(ci['low'])}, {_fmt(ci['high'])}]" if ci else ""
-        note = entry["signature"] if entry.get("score") is not None else f"unavailable: {entry.get('unavailable')}"
+        note = (
+            entry["signature"] if entry.get("score") is not None else f"unavailable: {_short(entry.get('unavailable'))}"
+        )
         rows.append((name, _fmt(entry.get("score")), interval, note))
     return rows
 

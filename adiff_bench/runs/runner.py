@@ -66,6 +66,8 @@ def run_directory(output_dir: Path, spec: RunSpec) -> Path:
     task_part = spec.task.name
     if spec.limit is not None:
         task_part += f"_limit{spec.limit}_seed{spec.seed}"
+    if spec.crop != "fixed" or spec.dtype != "float32" or spec.prompt is not None:
+        task_part += f"_variant-{spec.fingerprint()[:8]}"  # crop, precision or prompt ablations get their own dir
     return Path(output_dir) / model_part / task_part
 
 
@@ -144,7 +146,7 @@ class _RequestBuilder:
             requests.append(
                 Request(
                     item_id=item.item_id,
-                    prompt=item.prompt,
+                    prompt=self.spec.prompt if self.spec.prompt is not None else item.prompt,
                     tier=item.task.tier,
                     audio1_path=item.audio1,
                     audio2_path=item.audio2,

@@ -24,6 +24,8 @@ class RunSpec:
     device: str = "cpu"
     dtype: str = "float32"
     metrics: tuple[str, ...] = ()
+    # Replaces the CSV's prompt for every item (prompt-paraphrase ablations); None keeps the official prompt.
+    prompt: str | None = None
     extra: tuple[tuple[str, str], ...] = field(default=())
 
     def with_(self, **changes: object) -> RunSpec:
@@ -44,7 +46,8 @@ class RunSpec:
         data["model_args"] = tuple(sorted(data.get("model_args", {}).items()))
         data["extra"] = tuple(sorted(data.get("extra", {}).items()))
         data["metrics"] = tuple(data.get("metrics", ()))
-        return cls(**data)
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     def generation_key(self) -> dict:
         """The fields that decide the predictions: runs agreeing on these may share a predictions file.
@@ -59,6 +62,7 @@ class RunSpec:
             "seed": self.seed if self.limit is not None or self.crop == "random" else None,
             "crop": self.crop,
             "dtype": self.dtype,
+            "prompt": self.prompt,
         }
 
     def fingerprint(self) -> str:

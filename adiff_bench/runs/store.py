@@ -13,11 +13,15 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from adiff_bench.errors import DataError
 from adiff_bench.metrics.base import MetricResult
+
+if TYPE_CHECKING:
+    from adiff_bench.runs.spec import RunSpec
 
 SPEC_FILE = "spec.json"
 PREDICTIONS_FILE = "predictions.jsonl"
@@ -167,3 +171,17 @@ def load_item_scores(path: Path) -> tuple[list[str], dict[str, MetricResult]]:
             for name, info in meta.items()
         }
     return item_ids, results
+
+
+def read_run_spec(run_dir: Path) -> RunSpec:
+    """The RunSpec of a run directory (spec.json holds it under "spec", beside the model fingerprint)."""
+    from adiff_bench.runs.spec import RunSpec
+
+    spec_path = Path(run_dir) / SPEC_FILE
+    if not spec_path.is_file():
+        raise DataError(f"{spec_path} not found: not a run directory; pass a folder written by `adiff-bench run`")
+    try:
+        data = json.loads(spec_path.read_text(encoding="utf-8"))
+        return RunSpec.from_json(data["spec"] if "spec" in data else data)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DataError(f"{spec_path}: not a valid run spec ({exc}); re-create the run") from exc

@@ -13,7 +13,7 @@ import numpy as np
 
 from adiff_bench.errors import AdiffBenchError, DataError
 from adiff_bench.metrics.base import MetricResult, Reducer, get_reducer
-from adiff_bench.stats.resampling import Scheme, make_scheme, resampled_sums
+from adiff_bench.stats.resampling import REFERENCE_STREAM, Scheme, make_scheme, resampled_sums
 
 
 @dataclass(frozen=True)
@@ -82,12 +82,48 @@ def reduce_blocks(sums: np.ndarray, results: Sequence[MetricResult], slices: Seq
         return [np.asarray(f(sums[:, s]), dtype=np.float64) for f, s in zip(reducers, slices, strict=True)]
 
 
-def resampled_scores(results: Sequence[MetricResult], scheme: Scheme, n_resamples: int, seed: int) -> list[np.ndarray]:
-    """``(B,)`` scores per metric on the seed's resamples: blockwise matmuls, then each reducer."""
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """Resampled scores per metric, before any calibration."""
+
+    samples: list[np.ndarray]  # (B,) per metric under the scheme
+    reference: list[np.ndarray] | None  # (B,) per metric under item resampling, for clip calibration
+    centers: list[float]  # the full-data score each metric's resamples scatter around
+
+
+def draw(results: Sequence[MetricResult], scheme: Scheme, n_resamples: int, seed: int) -> Draws:
+    """Blockwise matmuls of the resample weights with all metrics' statistics, then each reducer."""
     if not results:
-        return []
+        return Draws([], None, [])
     matrix, slices = stats_matrix(results, scheme.n_items)
-    return reduce_blocks(resampled_sums(matrix, scheme, n_resamples, seed), results, slices)
+    samples = reduce_blocks(resampled_sums(matrix, scheme, n_resamples, seed), results, slices)
+    centers = [float(c[0]) for c in reduce_blocks(matrix.sum(0)[None, :], results, slices)]
+    if scheme.kind != "clips":
+        return Draws(samples, None, centers)
+    items = make_scheme(scheme.n_items)
+    reference = reduce_blocks(resampled_sums(matrix, items, n_resamples, seed, REFERENCE_STREAM), results, slices)
+    return Draws(samples, reference, centers)
+
+
+def dyadic_rescale(samples: np.ndarray, reference: np.ndarray, center: float) -> np.ndarray:
+    """Shrink clip-resample deviations to the dyadic-robust variance V_clip - 2 V_items, floored at V_items
+    (see :mod:`adiff_bench.stats.resampling`)."""
+    finite, finite_ref = samples[np.isfinite(samples)], reference[np.isfinite(reference)]
+    if finite.size < 2 or finite_ref.size < 2 or not np.isfinite(center):
+        return samples
+    v_clip, v_items = float(np.var(finite)), float(np.var(finite_ref))
+    if v_clip <= 0.0:
+        return samples
+    scale = min(1.0, float(np.sqrt(max(v_clip - 2.0 * v_items, v_items) / v_clip)))
+    return center + scale * (samples - center)
+
+
+def resampled_scores(results: Sequence[MetricResult], scheme: Scheme, n_resamples: int, seed: int) -> list[np.ndarray]:
+    """``(B,)`` scores per metric on the seed's resamples (clip resamples calibrated)."""
+    draws = draw(results, scheme, n_resamples, seed)
+    if draws.reference is None:
+        return draws.samples
+    return [dyadic_rescale(*args) for args in zip(draws.samples, draws.reference, draws.centers, strict=True)]
 
 
 def percentile_interval(samples: np.ndarray, level: float, method: str) -> Interval:

@@ -25,14 +25,17 @@ import numpy as np
 from adiff_bench.errors import AdiffBenchError, DataError
 from adiff_bench.metrics.base import MetricResult
 from adiff_bench.stats.bootstrap import (
+    Draws,
     Interval,
     check_level,
     describe,
+    draw,
+    dyadic_rescale,
     finite_or_none,
     percentile_interval,
     reduce_blocks,
+    reducer_for,
     resamplable,
-    resampled_scores,
     stats_matrix,
 )
 from adiff_bench.stats.resampling import make_scheme, swapped_sums
@@ -84,6 +87,12 @@ def point_score(result: MetricResult) -> float:
     return float(result.corpus) if result.corpus is not None else float("nan")
 
 
+def reduced_score(result: MetricResult) -> float:
+    """The score the resamples are built around (equal to the corpus score up to float round-off)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(reducer_for(result)(np.asarray(result.stats, dtype=np.float64).sum(0)))
+
+
 def _common_metrics(systems: Mapping[str, Mapping[str, MetricResult]], metrics: Sequence[str] | None) -> list[str]:
     """The requested metrics (each must be resamplable in every system), or all that are."""
     usable = {s: resamplable(results) for s, results in systems.items()}
@@ -113,6 +122,15 @@ def _randomization_stats(
     return [diffs[i * per : (i + 1) * per] for i in range(len(others))]
 
 
+def _delta_draws(draws: Draws, system: int, baseline: int) -> np.ndarray:
+    """Resampled differences; under clip resampling calibrated on the difference itself."""
+    delta = draws.samples[system] - draws.samples[baseline]
+    if draws.reference is None:
+        return delta
+    reference = draws.reference[system] - draws.reference[baseline]
+    return dyadic_rescale(delta, reference, draws.centers[system] - draws.centers[baseline])
+
+
 def paired_tests(
     systems: Mapping[str, Mapping[str, MetricResult]],
     *,
@@ -139,8 +157,8 @@ def paired_tests(
     scheme = make_scheme(n_items, clusters)
     order = [baseline, *others]
     flat = [systems[s][m] for s in order for m in names]
-    samples = resampled_scores(flat, scheme, n_resamples, seed)
-    by_system = {s: samples[i * len(names) : (i + 1) * len(names)] for i, s in enumerate(order)}
+    draws = draw(flat, scheme, n_resamples, seed)
+    position = {(s, m): i * len(names) + j for i, s in enumerate(order) for j, m in enumerate(names)}
     ci_method = describe(n_resamples, seed, scheme)
     if test == "randomization":
         base_results = [systems[baseline][m] for m in names]
@@ -153,13 +171,14 @@ def paired_tests(
             base_score = point_score(systems[baseline][metric])
             sys_score = point_score(systems[system][metric])
             delta = sys_score - base_score
-            resampled_delta = by_system[system][j] - by_system[baseline][j]
+            observed = abs(reduced_score(systems[system][metric]) - reduced_score(systems[baseline][metric]))
+            resampled_delta = _delta_draws(draws, position[(system, metric)], position[(baseline, metric)])
             if test == "bootstrap":
                 finite = resampled_delta[np.isfinite(resampled_delta)]
                 null = np.abs(finite - finite.mean()) if finite.size else finite
-                p = p_value(null, abs(delta))
+                p = p_value(null, observed)
             else:
-                p = p_value(ar[i][j], abs(delta))
+                p = p_value(ar[i][j], observed)
             out[(system, metric)] = PairedResult(
                 metric=metric,
                 system=system,

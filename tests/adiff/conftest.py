@@ -18,6 +18,17 @@ def read_clip(path: Path, n: int = 320000) -> np.ndarray:
     return audio
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _one_torch_thread():
+    """One intra-op thread: tiny models gain nothing from more, and shared CPUs make OpenMP spin badly."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def golden(golden_dir: Path) -> dict:
     return json.loads((golden_dir / "golden.json").read_text())
@@ -32,11 +43,8 @@ def golden_tensors(golden_dir: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def golden_model(golden_dir: Path):
-    import torch
-
     from adiff_bench.models.adiff.adapter import AdiffModel
 
-    torch.set_num_threads(2)
     return AdiffModel(
         checkpoint=str(golden_dir / "adiff_tiny_seed0.ckpt"),
         config=str(golden_dir / "config.json"),

@@ -26,7 +26,9 @@ def write_task_csvs(
         for i in range(6)
     ]
     for tier in tiers:
-        with open(folder / f"{dataset}_{split}_adiff_{TIER_NAMES[tier]}_answer.csv", "w", newline="", encoding="utf-8") as f:
+        with open(
+            folder / f"{dataset}_{split}_adiff_{TIER_NAMES[tier]}_answer.csv", "w", newline="", encoding="utf-8"
+        ) as f:
             writer = csv.DictWriter(f, fieldnames=COLUMNS)
             writer.writeheader()
             for row in rows:
@@ -34,7 +36,8 @@ def write_task_csvs(
                     {
                         **row,
                         "input": row["input"] or f"explain the difference in tier {tier}",
-                        "answer": row["answer"] or f"The first has {row['caption1']} while the second has {row['caption2']}.",
+                        "answer": row["answer"]
+                        or f"The first has {row['caption1']} while the second has {row['caption2']}.",
                     }
                 )
     return folder

@@ -33,8 +33,7 @@ class EchoPrompt:
             os.kill(os.getpid(), signal.SIGKILL)
         self.batches += 1
         return [
-            "" if r.item_id in self.empty_for else f"{r.prompt} for {r.item_id} {self.suffix}".strip()
-            for r in requests
+            "" if r.item_id in self.empty_for else f"{r.prompt} for {r.item_id} {self.suffix}".strip() for r in requests
         ]
 
 

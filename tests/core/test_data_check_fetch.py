@@ -29,12 +29,33 @@ def test_acd_test_self_pairs_and_duplicates(official_data: Path) -> None:
 
 def test_audio_check_reports_missing_unreadable_and_unsafe(tmp_path: Path) -> None:
     rows = [
-        {"taskname": "t", "filepath1": "ok.wav", "filepath2": "missing.wav", "caption1": "a", "caption2": "b",
-         "input": "", "answer": ""},
-        {"taskname": "t", "filepath1": "../outside.wav", "filepath2": "broken.wav", "caption1": "a", "caption2": "b",
-         "input": "", "answer": ""},
-        {"taskname": "t", "filepath1": "/etc/passwd", "filepath2": "ok.wav", "caption1": "a", "caption2": "b",
-         "input": "", "answer": ""},
+        {
+            "taskname": "t",
+            "filepath1": "ok.wav",
+            "filepath2": "missing.wav",
+            "caption1": "a",
+            "caption2": "b",
+            "input": "",
+            "answer": "",
+        },
+        {
+            "taskname": "t",
+            "filepath1": "../outside.wav",
+            "filepath2": "broken.wav",
+            "caption1": "a",
+            "caption2": "b",
+            "input": "",
+            "answer": "",
+        },
+        {
+            "taskname": "t",
+            "filepath1": "/etc/passwd",
+            "filepath2": "ok.wav",
+            "caption1": "a",
+            "caption2": "b",
+            "input": "",
+            "answer": "",
+        },
     ]
     data = write_task_csvs(tmp_path / "data", rows=rows, tiers=(2,))
     audio = tmp_path / "audio"

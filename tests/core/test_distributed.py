@@ -20,10 +20,39 @@ pytestmark = [
 
 
 def _launch(n: int, data: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    command = [ACCELERATE, "launch", "--num_processes", str(n), "--num_machines", "1", "--mixed_precision", "no",
-               "--dynamo_backend", "no", "--multi_gpu", "-m", "adiff_bench"] if n > 1 else [sys.executable, "-m", "adiff_bench"]
-    command += ["run", "--model", "tests.core.plugin_models:EchoPrompt", "--data-dir", str(data),
-                "--output-dir", str(out), "--batch-size", "1", "--metrics", "ROUGE-L", "--quiet"]
+    command = (
+        [
+            ACCELERATE,
+            "launch",
+            "--num_processes",
+            str(n),
+            "--num_machines",
+            "1",
+            "--mixed_precision",
+            "no",
+            "--dynamo_backend",
+            "no",
+            "--multi_gpu",
+            "-m",
+            "adiff_bench",
+        ]
+        if n > 1
+        else [sys.executable, "-m", "adiff_bench"]
+    )
+    command += [
+        "run",
+        "--model",
+        "tests.core.plugin_models:EchoPrompt",
+        "--data-dir",
+        str(data),
+        "--output-dir",
+        str(out),
+        "--batch-size",
+        "1",
+        "--metrics",
+        "ROUGE-L",
+        "--quiet",
+    ]
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ECHO_")}
     return subprocess.run(command, cwd=REPO, capture_output=True, text=True, env={**clean, **env}, timeout=240)
 

@@ -54,8 +54,20 @@ def test_run_writes_predictions_and_a_complete_record(data_dir: Path, tmp_path: 
 
 
 def test_kill_9_mid_run_then_resume_loses_and_duplicates_nothing(data_dir: Path, tmp_path: Path) -> None:
-    args = ["run", "--model", ECHO, "--data-dir", str(data_dir), "--output-dir", str(tmp_path / "runs"),
-            "--batch-size", "2", "--metrics", "ROUGE-L", "--quiet"]
+    args = [
+        "run",
+        "--model",
+        ECHO,
+        "--data-dir",
+        str(data_dir),
+        "--output-dir",
+        str(tmp_path / "runs"),
+        "--batch-size",
+        "2",
+        "--metrics",
+        "ROUGE-L",
+        "--quiet",
+    ]
     killed = _cli(*args, env={"ECHO_DIE_AFTER": "2"})
     assert killed.returncode == -9
     (predictions,) = (tmp_path / "runs").glob("*/*/predictions.jsonl")
@@ -96,7 +108,9 @@ def test_directory_of_another_run_is_refused(data_dir: Path, tmp_path: Path) -> 
 
 
 def test_empty_model_output_is_recorded_and_an_empty_line_in_a_file_is_refused(data_dir: Path, tmp_path: Path) -> None:
-    spec = make_run_spec(ECHO, "acd", 2, data_dir=data_dir, metrics="ROUGE-L", model_args={"empty_for": "acd-test-00002"})
+    spec = make_run_spec(
+        ECHO, "acd", 2, data_dir=data_dir, metrics="ROUGE-L", model_args={"empty_for": "acd-test-00002"}
+    )
     with pytest.warns(UserWarning, match="1 empty prediction"):
         outcome = evaluate(spec, tmp_path / "runs")
     assert outcome.record["empty_predictions"] == ["acd-test-00002"]

@@ -41,8 +41,15 @@ def test_missing_file_says_how_to_get_it(tmp_path: Path) -> None:
 def test_misaligned_tier_files_are_refused(tmp_path: Path) -> None:
     write_task_csvs(tmp_path, tiers=(2,))
     rows = [
-        {"taskname": "t", "filepath1": f"x{i}.wav", "filepath2": f"y{i}.wav", "caption1": "a", "caption2": "b",
-         "input": "", "answer": ""}
+        {
+            "taskname": "t",
+            "filepath1": f"x{i}.wav",
+            "filepath2": f"y{i}.wav",
+            "caption1": "a",
+            "caption2": "b",
+            "input": "",
+            "answer": "",
+        }
         for i in range(6)
     ]
     write_task_csvs(tmp_path, rows=rows, tiers=(1,))

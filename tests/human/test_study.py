@@ -48,3 +48,11 @@ def test_bad_yaml_file_is_one_line(tmp_path) -> None:
     path.write_text("criteria: [unclosed\n", encoding="utf-8")
     with pytest.raises(DataError, match="not valid YAML"):
         load_study(path)
+
+
+def test_rater_instructions_carry_every_anchor() -> None:
+    text = (REPO / "human_eval" / "INSTRUCTIONS.md").read_text(encoding="utf-8")
+    for criterion in default_study().criteria:
+        assert f"### {criterion.label}" in text and criterion.question in text
+        for point, anchor in criterion.anchors:
+            assert f"| {point} | {anchor} |" in text

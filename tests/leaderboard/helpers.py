@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import re
 from collections.abc import Sequence
@@ -14,7 +15,10 @@ from adiff_bench.data.tasks import COLUMNS, TIER_NAMES, Item
 from adiff_bench.metrics.base import MetricResult, mean_stats, unavailable
 from adiff_bench.runs.scoring import Scores
 
-N_ITEMS = 8
+REPO_REPORTED = Path(__file__).resolve().parents[2] / "leaderboards" / "reported.json"
+XSS = "<script>alert(1)</script>"
+N_ITEMS = 10  # every pair of 5 clips: clips repeat across pairs, as in the official splits
+PAIRS = list(itertools.combinations(range(5), 2))
 
 
 def write_csvs(folder: Path, dataset: str, split: str, tiers: Sequence[int] = (1, 2)) -> None:
@@ -28,9 +32,8 @@ def write_csvs(folder: Path, dataset: str, split: str, tiers: Sequence[int] = (1
                 writer.writerow(
                     {
                         "taskname": dataset,
-                        # clips repeat across pairs, as in the official splits
-                        "filepath1": f"clips/{dataset}{i % 4}.wav",
-                        "filepath2": f"clips/{dataset}{(i + 1) % 4 + 4}.wav",
+                        "filepath1": f"clips/{dataset}{PAIRS[i][0]}.wav",
+                        "filepath2": f"clips/{dataset}{PAIRS[i][1]}.wav",
                         "caption1": f"a dog barks {i}",
                         "caption2": f"rain falls {i}",
                         "input": f"explain the difference in tier {tier}",

@@ -133,9 +133,9 @@ def test_check_ids_against_the_task(tmp_path: Path, data_dir: Path) -> None:
         check_ids(tier, task)
 
     data = bundle_dict("m", {"acd-test-tier1": "oracle"})
-    del data["tiers"]["acd-test-tier1"][6:]
+    del data["tiers"]["acd-test-tier1"][8:]
     tier = read_bundle(_bundle(tmp_path, data)).tiers[0]
-    with pytest.raises(DataError, match=r"2 of 8 item\(s\) have no prediction \(acd-test-00006, acd-test-00007\)"):
+    with pytest.raises(DataError, match=r"2 of 10 item\(s\) have no prediction \(acd-test-00008, acd-test-00009\)"):
         check_ids(tier, task)
 
 

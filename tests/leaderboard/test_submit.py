@@ -69,7 +69,7 @@ def test_resubmitting_needs_replace(tmp_path: Path, data_dir: Path) -> None:
 def test_submit_checks_ids_before_writing(tmp_path: Path, data_dir: Path) -> None:
     data = bundle_dict("Broken", {"acd-test-tier2": "oracle"})
     data["tiers"]["acd-test-tier2"].pop()
-    with pytest.raises(DataError, match=r"tier acd-test-tier2: 1 of 8 item\(s\) have no prediction"):
+    with pytest.raises(DataError, match=r"tier acd-test-tier2: 1 of 10 item\(s\) have no prediction"):
         _submit(tmp_path, data_dir, data)
     assert not (tmp_path / "lb" / "entries").exists()
 
@@ -111,3 +111,17 @@ def test_entries_are_deterministic(tmp_path: Path, data_dir: Path) -> None:
     second = _submit(tmp_path, data_dir, bundle_dict("Same", {"acd-test-tier1": "half"}))
     assert second.entry_path.read_bytes() == text
     assert entries.read_entry(second.entry_path).predictions_path().read_bytes() == gz
+
+
+@pytest.mark.slow
+def test_submit_with_the_real_scorer(tmp_path: Path, data_dir: Path) -> None:
+    """The default scorer end to end (BLEU-4 needs Java for the PTB tokenizer)."""
+    if shutil.which("java") is None:
+        pytest.skip("Java is not installed: the PTB tokenizer behind BLEU-4 cannot run")
+    bundle = write_bundle_file(tmp_path / "b.json", bundle_dict("Real", {"acd-test-tier1": "half"}))
+    plan = ScoringPlan(metrics=("BLEU-4",), n_resamples=100)
+    outcome = submit(bundle, data_dir=data_dir, leaderboard_dir=tmp_path / "lb", plan=plan)
+    score = entries.read_entry(outcome.entry_path).tiers["acd-test-tier1"].scores["BLEU-4"]
+    assert score.signature.startswith("BLEU-4|") and 0.0 < score.score < 1.0
+    assert score.low <= score.score <= score.high
+    assert verify_all(tmp_path / "lb", data_dir) == {"real": []}

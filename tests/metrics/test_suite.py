@@ -43,6 +43,8 @@ def test_bad_inputs_name_the_problem() -> None:
         score_texts(["a", "b"], ["a"], "BLEU-1")
     with pytest.raises(DataError, match="hypothesis #1 is NoneType"):
         score_texts(["a", None], ["a", "b"], "BLEU-1")  # type: ignore[list-item]
+    with pytest.raises(DataError, match=r"reference #1 contains '\\ud800'"):
+        score_texts(["a", "b"], ["a", "b\ud800"], "BLEU-1")
     with pytest.raises(DataError, match="nothing to score"):
         score_texts([], [], "BLEU-1")
 
@@ -57,6 +59,7 @@ def test_missing_java_makes_lexical_metrics_unavailable_not_fatal(monkeypatch: p
 
 
 @requires_java
+@pytest.mark.slow  # starts the METEOR JVM (about 7 s) unless an earlier test did
 def test_line_breaks_in_a_prediction_neither_change_its_score_nor_shift_later_items() -> None:
     spaced = score_texts(HYPS, REFS, "lexical")
     broken = [HYPS[0].replace(" while ", "\r\n while\u2028"), HYPS[1].replace(" ", "\n"), HYPS[2] + "\x0b\x0c\x85"]

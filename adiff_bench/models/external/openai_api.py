@@ -2,10 +2,10 @@
 
 Each pair is one request: "Audio 1:", the first clip as a base64 16-bit wav ``input_audio`` part, "Audio 2:",
 the second clip, then the tier prompt; temperature 0. ``audio_labels=false`` leaves out the two label parts
-for servers whose chat template writes them itself (vLLM with Qwen2-Audio). The API key is read from the environment variable
-named by ``api_key_env`` at the moment a request is sent and is never stored, logged, fingerprinted or put
-into an error message. A hosted model can change behind a fixed name, so equal fingerprints here promise
-equal requests, not equal text.
+for servers whose chat template writes them itself (vLLM with Qwen2-Audio, possibly). The API key is read
+from the environment variable named by ``api_key_env`` at the moment a request is sent and is never
+stored, logged, fingerprinted or put into an error message. A hosted model can change behind a fixed
+name, so equal fingerprints here promise equal requests, not equal text.
 """
 
 from __future__ import annotations

@@ -1,0 +1,40 @@
+"""``adiff-bench ablate SPEC.yaml``: run an ablation's rows and write its table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from adiff_bench.cli.common import RichProgress
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("ablate", help="run the rows of an ablation spec and write its table")
+    parser.add_argument("spec", help="ablation YAML (see baselines/)")
+    parser.add_argument("--output-dir", default=None, help="default: adiff-runs/ablations/<spec name>")
+    parser.add_argument("--format", choices=("md", "latex", "json"), default="md")
+    parser.add_argument("--quiet", action="store_true")
+    parser.set_defaults(func=ablate_command)
+
+
+def ablate_command(args: argparse.Namespace) -> int:
+    from adiff_bench.ablation import load_ablation_spec, run_ablation
+
+    spec = load_ablation_spec(args.spec)
+    output_dir = Path(args.output_dir) if args.output_dir else Path("adiff-runs") / "ablations" / spec.name
+    table, _ = run_ablation(
+        spec,
+        output_dir,
+        progress_factory=None if args.quiet else RichProgress,
+        log=lambda message: print(message, file=sys.stderr),
+    )
+    render = {"md": table.to_markdown, "latex": table.to_latex}
+    if args.format == "json":
+        import json
+
+        sys.stdout.write(json.dumps(table.to_json(), indent=2) + "\n")
+    else:
+        sys.stdout.write(render[args.format]())
+    print(f"table and resolved specs written to {output_dir}", file=sys.stderr)
+    return 0
