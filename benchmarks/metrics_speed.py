@@ -87,8 +87,13 @@ def main() -> None:
     for label, check in zip(("cold", "warm"), checks, strict=True):
         differing = [name for name, same in check.items() if not same]
         print(f"identical numbers ({label}): {'yes' if not differing else 'NO: ' + ', '.join(differing)}")
+    from adiff_bench.metrics.base import get_reducer
+
+    print("corpus scores (pycocoevalcap) and |reduce(stats.sum(0)) - corpus| of ours:")
     for name, (corpus, _) in theirs.items():
-        print(f"  {name:<8} {corpus:.12f}")
+        result = ours[name]
+        gap = abs(float(get_reducer(result.reducer)(result.stats.sum(axis=0))) - corpus)
+        print(f"  {name:<8} {corpus:.12f}   stats gap {gap:.3g}")
 
 
 if __name__ == "__main__":

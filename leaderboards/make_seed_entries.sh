@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Rebuild the seed entries (caption-oracle, constant) from scratch with the harness itself:
 # run -> export -> submit -> leaderboard. Usage: leaderboards/make_seed_entries.sh [DATA_DIR] [METRICS]
-# The seeds here were made with DATA_DIR=/work/shared/data/adiff_official and METRICS=lexical (SPICE has no
-# CoreNLP jars on the build machine, so the tables fall back to CIDEr-D and say so).
+# The seeds here were made with DATA_DIR=/work/shared/data/adiff_official and METRICS=lexical,SPICE,SBERT
+# (SPICE had no CoreNLP jars on that machine, so it is stored as unavailable with the reason, and the tables
+# fall back to CIDEr-D and say so).
 set -euo pipefail
 DATA_DIR=${1:-/work/shared/data/adiff_official}
-METRICS=${2:-lexical}
+METRICS=${2:-lexical,SPICE,SBERT}
 BIN=${ADIFF_BENCH:-adiff-bench}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

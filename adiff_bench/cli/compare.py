@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--test",
         choices=("bootstrap", "randomization"),
         default="bootstrap",
-        help="paired bootstrap (clustered like the CIs) or approximate randomization (per-item swaps)",
+        help="paired bootstrap (resampled like the CIs: the valid choice when clips repeat) or approximate "
+        "randomization (per-item swaps; over-rejects when systems have clip-level strengths)",
     )
     parser.add_argument(
         "--cluster",

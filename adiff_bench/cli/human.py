@@ -11,7 +11,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = parser.add_subparsers(dest="human_command", metavar="STEP")
 
     sample = commands.add_parser("sample", help="draw a blinded sample of items from runs; write sheet, form and key")
-    sample.add_argument("runs", nargs="+", help="run directories (one per system and task)")
+    sample.add_argument(
+        "runs", nargs="+", help="run directories, one per system and task; LABEL=RUN_DIR names the system"
+    )
     sample.add_argument("--n", type=int, default=100, help="items to sample (each rated for every system)")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--out", required=True, help="the study folder to write")
@@ -24,7 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     analyze = commands.add_parser("analyze", help="validate ratings, unblind, and report agreement and significance")
     analyze.add_argument("study_dir", help="the folder written by `human sample`")
     analyze.add_argument("ratings", nargs="+", help="rating CSVs (saved from the form, or filled-in sheets)")
-    analyze.add_argument("--runs", nargs="*", default=(), help="scored run directories, for metric-human agreement")
+    analyze.add_argument(
+        "--runs",
+        nargs="*",
+        default=(),
+        help="scored run directories (LABEL=RUN_DIR as when sampling), for metric-human agreement; put it last",
+    )
     analyze.add_argument("--format", choices=("md", "latex", "json"), default="md")
     analyze.add_argument("--output", default=None, help="also write the report to this file")
     analyze.add_argument("--plots", default=None, help="folder for PNG plots")

@@ -148,8 +148,8 @@ def bootstrap_means(means: np.ndarray, n_resamples: int, seed: int, level: float
     every system, so the intervals are comparable); NaN items are skipped."""
     n_items = means.shape[0]
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_items, size=(n_resamples, n_items))
-    weights = np.stack([np.bincount(row, minlength=n_items) for row in draws]).astype(np.float64)
+    draws = rng.integers(0, n_items, size=(n_resamples, n_items)) + (np.arange(n_resamples) * n_items)[:, None]
+    weights = np.bincount(draws.ravel(), minlength=n_resamples * n_items).reshape(n_resamples, n_items).astype(float)
     present = ~np.isnan(means)
     values = np.where(present, means, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):

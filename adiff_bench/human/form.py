@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from html import escape
 
+from adiff_bench.human.sample import Unit
 from adiff_bench.human.study import Study
 
 _STYLE = """
@@ -95,7 +96,7 @@ def _player(label: str, shown: str, src: str | None) -> str:
     return f'<p>{label}: <audio controls preload="none" src="{escape(src, quote=True)}"></audio></p>'
 
 
-def _unit(unit, letter: str, study: Study) -> str:
+def _unit(unit: Unit, letter: str, study: Study, group_prompt: str) -> str:
     blocks = []
     for criterion in study.criteria:
         name = escape(f"{unit.blinded_id}|{criterion.name}", quote=True)
@@ -108,15 +109,18 @@ def _unit(unit, letter: str, study: Study) -> str:
             f'<div class="choices">{choices}</div></div>'
         )
     bid = escape(unit.blinded_id, quote=True)
+    # a run made with another prompt (e.g. an ablation) shows the question it was really asked
+    own_prompt = "" if unit.prompt == group_prompt else f"<p><b>Question asked here:</b> {escape(unit.prompt)}</p>"
     return (
         f'<fieldset class="unit" data-id="{bid}"><legend>Explanation {letter} <small>({bid})</small></legend>'
+        f"{own_prompt}"
         f'<blockquote class="explanation">{escape(unit.explanation)}</blockquote>{"".join(blocks)}</fieldset>'
     )
 
 
-def render_form(study: Study, units: Sequence) -> str:
+def render_form(study: Study, units: Sequence[Unit]) -> str:
     """HTML for the units, grouped by item in the order given (the sample's shuffled order)."""
-    groups: list[list] = []
+    groups: list[list[Unit]] = []
     for unit in units:
         if groups and (groups[-1][0].task, groups[-1][0].item_id) == (unit.task, unit.item_id):
             groups[-1].append(unit)
@@ -126,7 +130,7 @@ def render_form(study: Study, units: Sequence) -> str:
     for number, group in enumerate(groups, start=1):
         first = group[0]
         explanations = "".join(
-            _unit(u, chr(ord("A") + i) if i < 26 else str(i + 1), study) for i, u in enumerate(group)
+            _unit(u, chr(ord("A") + i) if i < 26 else str(i + 1), study, first.prompt) for i, u in enumerate(group)
         )
         sections.append(
             f'<section class="item"><h2>Pair {number} of {len(groups)}</h2>'

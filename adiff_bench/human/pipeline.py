@@ -12,17 +12,22 @@ from adiff_bench.human.ratings import KeyEntry, load_study_dir, read_ratings
 
 def collect_metrics(run_dirs: Sequence[Path | str], key: Mapping[str, KeyEntry]) -> MetricValues:
     """metric -> (system, task, item id) -> per-item value, from the runs' item_scores.npz."""
-    from adiff_bench.human.rundirs import load_metric_items, run_identity
+    from adiff_bench.human.rundirs import load_metric_items, parse_run_arg, run_identity
 
     studied = {(e.system, e.task) for e in key.values()}
     out: dict[str, dict[tuple[str, str, str], float]] = {}
     seen: dict[tuple[str, str], Path] = {}
-    for run_dir in map(Path, run_dirs):
+    for arg in run_dirs:
+        label, run_dir = parse_run_arg(arg)
         if not run_dir.is_dir():
             raise DataError(f"{run_dir}: run directory not found")
         system, task = run_identity(run_dir)
+        system = label or system
         if (system, task) not in studied:
-            raise DataError(f"{run_dir}: a run of {system!r} on {task}, which this study did not sample; drop it")
+            raise DataError(
+                f"{run_dir}: a run of {system!r} on {task}, which this study did not sample; drop it "
+                "(or name it LABEL=RUN_DIR as when sampling)"
+            )
         if (system, task) in seen:
             raise DataError(f"{run_dir} and {seen[(system, task)]} are both runs of {system!r} on {task}; pass one")
         seen[(system, task)] = run_dir

@@ -107,32 +107,38 @@ def to_markdown(report: HumanReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+_TEX = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "_": r"\_",
+        "{": r"\{",
+        "}": r"\}",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+        "<": r"\ensuremath{<}",
+        ">": r"\ensuremath{>}",
+        "α": r"\ensuremath{\alpha}",
+        "χ": r"\ensuremath{\chi}",
+        "²": r"\ensuremath{^2}",
+        "τ": r"\ensuremath{\tau}",
+        "ρ": r"\ensuremath{\rho}",
+        "−": "--",
+        "×": r"\ensuremath{\times}",
+    }
+)
+
+
 def _tex(text: str) -> str:
-    out = text
-    for a, b in (
-        ("\\", r"\textbackslash{}"),
-        ("&", r"\&"),
-        ("%", r"\%"),
-        ("$", r"\$"),
-        ("#", r"\#"),
-        ("_", r"\_"),
-        ("{", r"\{"),
-        ("}", r"\}"),
-        ("~", r"\textasciitilde{}"),
-        ("^", r"\textasciicircum{}"),
-        ("<", r"$<$"),
-        ("α", r"$\alpha$"),
-        ("χ²", r"$\chi^2$"),
-        ("τ", r"$\tau$"),
-        ("ρ", r"$\rho$"),
-        ("−", "--"),
-    ):
-        out = out.replace(a, b) if a != "\\" else out.replace(a, "\x00")
-    return out.replace("\x00", r"\textbackslash{}")
+    """Text safe inside a LaTeX table cell (system names and notes are arbitrary)."""
+    return text.translate(_TEX)
 
 
 def to_latex(report: HumanReport) -> str:
-    parts = [f"% {_tex(_summary(report))}"]
+    parts = [f"% {_tex(_summary(report))}", r"% tables need \usepackage{booktabs}"]
     for title, header, rows in _tables(report):
         parts += [
             r"\begin{table}[t]\centering",

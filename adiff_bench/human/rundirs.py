@@ -55,11 +55,24 @@ def run_identity(run_dir: Path) -> tuple[str, str]:
     )
 
 
-def load_run(run_dir: Path | str) -> RunOutputs:
-    run_dir = Path(run_dir)
+def parse_run_arg(arg: Path | str) -> tuple[str | None, Path]:
+    """``LABEL=RUN_DIR`` names the system LABEL (two runs of one model with different arguments need
+    this); a bare ``RUN_DIR`` is named by its model."""
+    text = str(arg)
+    if "=" in text and not Path(text).exists():
+        label, path = text.split("=", 1)
+        if label.strip():
+            return label.strip(), Path(path)
+    return None, Path(text)
+
+
+def load_run(arg: Path | str) -> RunOutputs:
+    """A run folder, given as ``RUN_DIR`` or ``LABEL=RUN_DIR``."""
+    label, run_dir = parse_run_arg(arg)
     if not run_dir.is_dir():
         raise DataError(f"{run_dir}: run directory not found")
     system, task = run_identity(run_dir)
+    system = label or system
     path = run_dir / store.PREDICTIONS_FILE
     if not path.is_file():
         raise DataError(f"{path} not found: the run has no predictions yet; finish it with `adiff-bench run`")

@@ -64,7 +64,8 @@ def _common_items(runs: Sequence[RunOutputs]) -> tuple[list[str], dict[str, list
         tasks = by_system.setdefault(run.system, {})
         if run.task in tasks:
             raise DataError(
-                f"{run.path} and {tasks[run.task].path} are both runs of {run.system!r} on {run.task}; pass one"
+                f"{run.path} and {tasks[run.task].path} are both runs of {run.system!r} on {run.task}; pass one, "
+                "or name them apart as LABEL=RUN_DIR"
             )
         tasks[run.task] = run
     systems = sorted(by_system)
@@ -162,6 +163,11 @@ def draw_sample(
         for index in rng.permutation(len(systems)):
             run = runs_by_key[(systems[index], task)]
             record = run.records[item_id]
+            if record.audio1 and first.audio1 and (record.audio1, record.audio2) != (first.audio1, first.audio2):
+                raise DataError(
+                    f"{run.path}: item {item_id} of {task} names clips {record.audio1}, {record.audio2}, but another "
+                    f"run names {first.audio1}, {first.audio2}; the runs are not of the same data"
+                )
             units.append(
                 Unit(
                     blinded_id=next(ids),

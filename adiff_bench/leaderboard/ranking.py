@@ -95,20 +95,21 @@ def choose_metric(entries: Sequence[Entry], requested: str | None) -> tuple[str,
         if key not in available:
             choices = ", ".join(sorted(available.values())) or "none"
             raise DataError(f"--metric {requested!r}: no entry has it; available: {choices}")
-        return available[key], "chosen with --metric"
+        return available[key], "Chosen with --metric."
     for key in HEADLINE_PREFERENCE:
         if key in available:
             if key == "spice":
-                return available[key], "the metric the official ADIFF table ranks by"
-            reason = unavailable.get("spice", "no entry was scored with SPICE")
+                return available[key], "The metric the official ADIFF table ranks by."
+            # the first clause of the reason: the rest names local paths and install hints
+            reason = unavailable.get("spice", "no entry was scored with SPICE").split(";")[0].strip()
             return (
                 available[key],
-                f"SPICE (the official ranking metric) is unavailable here, so the table falls back to "
-                f"{available[key]}: {reason}",
+                f"SPICE, the official ranking metric, is unavailable here ({reason}), so the table falls back to "
+                f"{available[key]}.",
             )
     if available:
         first = sorted(available.values())[0]
-        return first, "neither SPICE nor CIDEr-D is available in these entries"
+        return first, "Neither SPICE nor CIDEr-D is available in these entries."
     raise DataError("no entry has any available metric; submit a bundle first (`adiff-bench submit`)")
 
 

@@ -231,7 +231,7 @@ def render_html(table: Table) -> str:
         "<h1>ADIFF difference-explanation leaderboard</h1>",
         '<p class="note">Every score was re-scored by adiff-bench from the submitted predictions; no submitted '
         "number is used. Cells: score [95% CI] (rank group). Click a column header to sort.</p>",
-        f'<p class="note">Headline metric: <strong>{esc(table.metric)} ×100</strong> ({esc(table.metric_note)}).</p>',
+        f'<p class="note">Headline metric: <strong>{esc(table.metric)} ×100</strong>. {esc(table.metric_note)}</p>',
     ]
     if table.rows:
         parts += _board(table)

@@ -66,7 +66,7 @@ def render_latex(table: Table) -> str:
     sources = "; ".join(sorted({latex_escape(row.source) for row, _, _ in reported}))
     caption = (
         f"{latex_escape(table.metric)} $\\times$100 with 95\\% CIs, re-scored by adiff-bench; bold: rank group 1 "
-        f"(not significantly different from the best). Headline metric: {latex_escape(table.metric_note)}."
+        f"(not significantly different from the best). {latex_escape(table.metric_note)}"
     )
     if sources:
         caption += f" Reported rows are quoted from: {sources}; they are not re-scored or ranked."

@@ -177,14 +177,14 @@ def sbert_similarity(hypotheses: Sequence[str], references: Sequence[str], model
         f"sbert-cosine|model:{resolved.name}|sha256:{resolved.identity[:16]}|normalize:unit|refs:1|empty:0"
         f"|sentence-transformers:{_package_version('sentence-transformers')}|torch:{_package_version('torch')}"
     )
-    encoder = _load_sentence_transformer(str(resolved.path))
-
-    def compute(texts: list[str]) -> list[Entry]:
-        return [{"vec": v} for v in encode_sentences(encoder, texts)]
-
     keep = [k for k, h in enumerate(hyps) if h.strip()]
     per_item = np.zeros(len(hyps), dtype=np.float64)
     if keep:
+        encoder = _load_sentence_transformer(str(resolved.path))
+
+        def compute(texts: list[str]) -> list[Entry]:
+            return [{"vec": v} for v in encode_sentences(encoder, texts)]
+
         cache = EmbeddingCache(_cache_root(), {"kind": "sbert", "model": resolved.identity, "normalize": "unit"})
         ref_vecs = np.stack([e["vec"] for e in _embed_cached(cache, [refs[k] for k in keep], compute)])
         hyp_vecs = np.stack([e["vec"] for e in _embed_uncached([hyps[k] for k in keep], compute)])

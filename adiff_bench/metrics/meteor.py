@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import os
 import subprocess
 import tempfile
 import threading
@@ -90,6 +91,7 @@ class MeteorProcess:
         self._lock = threading.Lock()
         self._proc: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
+        self._owner = os.getpid()
 
     def start(self) -> None:
         """Start the JVM now (it loads its tables while the caller does other work); returns at once."""
@@ -104,6 +106,8 @@ class MeteorProcess:
             yield self._ensure_started()
 
     def _ensure_started(self) -> subprocess.Popen[bytes]:
+        if self._owner != os.getpid():  # a forked child must not talk over its parent's pipes
+            self._proc, self._stderr, self._owner = None, None, os.getpid()
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
         self._close_locked()
@@ -187,6 +191,9 @@ class MeteorProcess:
 
     def close(self) -> None:
         with self._lock:
+            if self._owner != os.getpid():  # never kill the parent's JVM from a forked child
+                self._proc, self._stderr = None, None
+                return
             self._close_locked()
 
 

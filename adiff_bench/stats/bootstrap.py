@@ -1,7 +1,8 @@
 """Percentile bootstrap confidence intervals for corpus metrics, from their additive sufficient statistics.
 
 Every metric (and, in comparisons, every system) is scored on the very same resamples: the weight matrix
-is drawn once per seed and scheme and applied to all statistics in one matmul.
+is drawn once per seed and scheme and applied to all statistics together. Clip resamples are calibrated
+to the dyadic-robust variance (see :mod:`adiff_bench.stats.resampling`).
 """
 
 from __future__ import annotations

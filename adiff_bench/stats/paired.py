@@ -10,9 +10,15 @@ Two deliberate departures from sacrebleu, both towards correctness:
   compared with itself gets p = 1 rather than p = 1 / (n + 1).
 
 The effect size is the difference (system - baseline) with its percentile bootstrap CI, on the same
-resamples (clip- or cluster-resampled when ``clusters`` is given). Approximate randomization swaps the
-two systems' outputs per item, which is valid under the null of per-item exchangeability whatever the
-dependence between items, so it needs no clustering.
+resamples (clip- or cluster-resampled, and calibrated, when ``clusters`` is given).
+
+Which test under clip dependence: the paired bootstrap with clip resampling. Approximate randomization
+assumes each item's two outputs can be swapped independently of every other item's; when a system has
+its own clip-level strengths (it does well on some clips, whichever pair they are in), swapping single
+items breaks that correlation and the test over-rejects badly even though the systems are equally good on
+average (``benchmarks/stats_speed.py --calibration N`` measures it). With one label per item the swaps are
+made per cluster, which is valid; with clip pairs no swap unit exists, so the per-item test is run and
+its name in the result says it ignores the clip dependence.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from adiff_bench.stats.bootstrap import (
     resamplable,
     stats_matrix,
 )
-from adiff_bench.stats.resampling import make_scheme, swapped_sums
+from adiff_bench.stats.resampling import Scheme, make_scheme, swapped_sums
 
 TESTS = {"bootstrap": "paired bootstrap", "randomization": "approximate randomization"}
 
@@ -107,14 +113,15 @@ def _common_metrics(systems: Mapping[str, Mapping[str, MetricResult]], metrics: 
 
 
 def _randomization_stats(
-    base: list[MetricResult], others: list[list[MetricResult]], n_items: int, n_resamples: int, seed: int
+    base: list[MetricResult], others: list[list[MetricResult]], scheme: Scheme, n_resamples: int, seed: int
 ) -> list[list[np.ndarray]]:
     """|score(X) - score(Y)| for pseudo-systems X, Y made by swapping the two systems' items at random."""
     flat_base = [r for _ in others for r in base]
     flat_other = [r for rs in others for r in rs]
-    base_matrix, slices = stats_matrix(flat_base, n_items)
-    other_matrix, _ = stats_matrix(flat_other, n_items)
-    moved = swapped_sums(base_matrix - other_matrix, n_resamples, seed)  # what swapped items move from base to other
+    base_matrix, slices = stats_matrix(flat_base, scheme.n_items)
+    other_matrix, _ = stats_matrix(flat_other, scheme.n_items)
+    units = scheme.codes if scheme.kind == "clusters" else None  # swap whole clusters when there are any
+    moved = swapped_sums(base_matrix - other_matrix, n_resamples, seed, units)  # what swaps move base -> other
     x = reduce_blocks(other_matrix.sum(0) + moved, flat_other, slices)
     y = reduce_blocks(base_matrix.sum(0) - moved, flat_base, slices)
     diffs = [np.abs(a - b) for a, b in zip(x, y, strict=True)]
@@ -163,8 +170,13 @@ def paired_tests(
     if test == "randomization":
         base_results = [systems[baseline][m] for m in names]
         ar = _randomization_stats(
-            base_results, [[systems[s][m] for m in names] for s in others], n_items, n_resamples, seed
+            base_results, [[systems[s][m] for m in names] for s in others], scheme, n_resamples, seed
         )
+    test_name = TESTS[test]
+    if test == "randomization" and scheme.kind == "clusters":
+        test_name += " (whole clusters swapped)"
+    elif test == "randomization" and scheme.kind == "clips":
+        test_name += " (per-item swaps: ignores the clip dependence, may over-reject; prefer the bootstrap)"
     out: dict[tuple[str, str], PairedResult] = {}
     for i, system in enumerate(others):
         for j, metric in enumerate(names):
@@ -188,7 +200,7 @@ def paired_tests(
                 delta=delta,
                 delta_ci=percentile_interval(resampled_delta, level, ci_method),
                 p_value=p,
-                test=TESTS[test],
+                test=test_name,
                 n_resamples=n_resamples,
             )
     return out

@@ -148,13 +148,15 @@ def resampled_sums(
     return np.concatenate(blocks, axis=0)
 
 
-def swapped_sums(matrix: np.ndarray, n_resamples: int, seed: int) -> np.ndarray:
-    """``(B, K)`` sums of the rows of ``matrix`` picked by a fair coin per item and resample."""
+def swapped_sums(matrix: np.ndarray, n_resamples: int, seed: int, units: np.ndarray | None = None) -> np.ndarray:
+    """``(B, K)`` sums of the rows of ``matrix`` picked by a fair coin per item and resample, or per unit
+    when ``units`` gives each item's unit (cluster) code."""
     if n_resamples <= 0:
         raise DataError("the number of resamples must be positive")
     n_items = matrix.shape[0]
-    blocks = [
-        rng.integers(0, 2, size=(rows, n_items)).astype(np.float64) @ matrix
-        for rows, rng in block_rngs(seed, SWAP_STREAM, n_resamples)
-    ]
+    n_units = n_items if units is None else int(units.max()) + 1
+    blocks = []
+    for rows, rng in block_rngs(seed, SWAP_STREAM, n_resamples):
+        coins = rng.integers(0, 2, size=(rows, n_units)).astype(np.float64)
+        blocks.append((coins if units is None else coins[:, units]) @ matrix)
     return np.concatenate(blocks, axis=0)

@@ -75,6 +75,7 @@ def test_renderings(three_runs) -> None:
     md = comparison.to_markdown()
     assert "| better_model (baseline) |" in md and "p (Holm)" in md
     assert "approximate randomization" in md and "Holm-Bonferroni adjusted over 4 comparisons" in md
+    assert "ignores the clip dependence" in md  # the runs share clips: the output says what the test assumes
     tex = comparison.to_latex()
     assert r"\toprule" in tex and r"\midrule" in tex and r"\bottomrule" in tex
     assert r"base\_model" in tex and "base_model" not in tex.replace(r"base\_model", "")

@@ -140,3 +140,19 @@ def test_clips_over_30_s_are_cut_to_30_s(model, make_clip):
     inputs = model.prepare_inputs([Request("long", PROMPT, 2, audio1=make_clip(31.0, 1), audio2=make_clip(1.0, 2))])
     per_row = (inputs["input_ids"] == model.processor.audio_token_id).sum(1).tolist()
     assert per_row == [_audio_tokens(30.0) + _audio_tokens(1.0)] == [750 + 25]
+
+
+def test_a_processor_that_drops_the_audio_is_refused(model, make_clip, monkeypatch):
+    """The transformers-5 ``audios=`` bug in another harness: text-only inputs must never reach generate."""
+    real = model.processor
+
+    class DropsAudio:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def __call__(self, text, audio=None, **kwargs):
+            return real(text=text, **kwargs)  # what a misspelt audio keyword amounts to
+
+    monkeypatch.setattr(model, "processor", DropsAudio())
+    with pytest.raises(ModelError, match="returned no audio features"):
+        model.generate([Request("x", PROMPT, 2, audio1=make_clip(0.5, 1), audio2=make_clip(0.5, 2))])

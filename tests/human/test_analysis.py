@@ -113,3 +113,14 @@ def test_exact_p_values_match_enumeration_with_ties() -> None:
     rhos = [spearmanr(x, y[list(p)]).statistic for p in permutations(range(5))]
     assert math.isclose(result.kendall_p, np.mean(np.abs(taus) >= abs(result.kendall_tau) - 1e-12))
     assert math.isclose(result.spearman_p, np.mean(np.abs(rhos) >= abs(result.spearman_rho) - 1e-12))
+
+
+def test_latex_and_markdown_escape_system_names() -> None:
+    from adiff_bench.human.render import render_report
+
+    key, ratings = _study_data({"a_b&c%": 3.0, "x|y": 3.5}, n_items=6)
+    report, _ = analyze(STUDY, key, ratings, n_resamples=20)
+    latex = render_report(report, "latex")
+    assert r"a\_b\&c\%" in latex and "a_b&c%" not in latex
+    markdown = render_report(report, "md")
+    assert r"x\|y" in markdown and "| x|y |" not in markdown

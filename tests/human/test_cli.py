@@ -53,7 +53,7 @@ def test_sample_then_analyze_end_to_end(tmp_path: Path, capsys: pytest.CaptureFi
         assert (tmp_path / "plots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert main([*args, "--format", "latex"]) == 0
     latex = capsys.readouterr().out
-    assert latex.count(r"\begin{tabular}") == 5 and "alpha-sys" in latex and r"$\alpha$" in latex
+    assert latex.count(r"\begin{tabular}") == 5 and "alpha-sys" in latex and r"\ensuremath{\alpha}" in latex
     assert main([*args, "--format", "md", "--output", str(tmp_path / "report.md")]) == 0
     markdown = capsys.readouterr().out
     assert (tmp_path / "report.md").read_text(encoding="utf-8") == markdown
@@ -85,3 +85,17 @@ def test_runs_of_other_systems_are_refused(tmp_path: Path, capsys: pytest.Captur
     )
     assert main(["human", "analyze", str(study_dir), str(path), "--runs", str(stranger)]) == 2
     assert "a run of 'gamma-sys' on acd-test-tier2, which this study did not sample" in capsys.readouterr().err
+
+
+def test_labelled_runs_are_matched_by_label(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    metric = {f"acd-test-{k:05d}": float(k) for k in range(4)}
+    runs = [make_run(tmp_path / d, "one-model", n_items=4, metrics={"toy": metric}) for d in ("x", "y")]
+    labelled = [f"cfg-a={runs[0]}", f"cfg-b={runs[1]}"]
+    assert main(["human", "sample", *labelled, "--n", "4", "--out", str(tmp_path / "s")]) == 0
+    rows = [["r1", row["blinded_id"], 3, 3, 3] for row in read_key(tmp_path / "s")]
+    path = tmp_path / "r1.csv"
+    path.write_text(ratings_csv(["rater", "blinded_id", "correctness", "granularity", "readability"], rows))
+    capsys.readouterr()
+    assert main(["human", "analyze", str(tmp_path / "s"), str(path), "--format", "json", "--runs", *labelled]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["systems"] == ["cfg-a", "cfg-b"] and report["correlations"][0]["n"] == 8

@@ -138,3 +138,35 @@ def test_an_existing_study_is_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="already holds a study"):
         sample_runs(runs, n=2, seed=1, out=tmp_path / "s", study=default_study())
     sample_runs(runs, n=2, seed=1, out=tmp_path / "s", study=default_study(), overwrite=True)
+
+
+def test_two_runs_of_one_model_need_labels(tmp_path: Path) -> None:
+    runs = [make_run(tmp_path / "x", "same-model"), make_run(tmp_path / "y", "same-model")]
+    with pytest.raises(DataError, match="both runs of 'same-model' on acd-test-tier2; .* LABEL=RUN_DIR"):
+        sample_runs(runs, n=2, seed=0, out=tmp_path / "s", study=default_study())
+    labelled = [f"cfg-a={runs[0]}", f"cfg-b={runs[1]}"]
+    sample_runs(labelled, n=2, seed=0, out=tmp_path / "s", study=default_study())
+    assert {row["system"] for row in read_key(tmp_path / "s")} == {"cfg-a", "cfg-b"}
+
+
+def test_runs_disagreeing_on_the_clips_are_refused(tmp_path: Path) -> None:
+    runs = [
+        make_run(tmp_path, SECRET[0], n_items=1, audio={"acd-test-00000": ("a.wav", "b.wav")}),
+        make_run(tmp_path, SECRET[1], n_items=1, audio={"acd-test-00000": ("a.wav", "c.wav")}),
+    ]
+    with pytest.raises(DataError, match="item acd-test-00000 of acd-test-tier2 names clips .* not of the same data"):
+        sample_runs(runs, n=1, seed=0, out=tmp_path / "s", study=default_study())
+
+
+def test_a_different_prompt_is_shown_with_its_explanation(tmp_path: Path) -> None:
+    from .helpers import simulation_module
+
+    write_run = simulation_module().write_run
+    runs = [
+        write_run(tmp_path / "a", SECRET[0], ACD2, {"acd-test-00000": "x"}, prompt="Usual question?"),
+        write_run(tmp_path / "b", SECRET[1], ACD2, {"acd-test-00000": "y"}, prompt="Ablation <question>?"),
+    ]
+    _, paths = sample_runs(runs, n=1, seed=0, out=tmp_path / "s", study=default_study())
+    html = paths["form.html"].read_text()
+    assert html.count("Question asked") == 2 and "Question asked here:</b> " in html
+    assert ("Ablation &lt;question&gt;?" in html) and ("Usual question?" in html)

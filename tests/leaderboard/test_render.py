@@ -17,7 +17,7 @@ def test_table_falls_back_to_cider_and_groups_ranks(board: Path) -> None:
     table = load_table(board)
     assert table.metric == "CIDEr-D"
     assert (
-        "SPICE (the official ranking metric) is unavailable here, so the table falls back to CIDEr-D: no Stanford CoreNLP jars here"
+        "SPICE, the official ranking metric, is unavailable here (no Stanford CoreNLP jars here), so the table falls back to CIDEr-D."
         in table.metric_note
     )
     assert [c.tier for c in table.columns] == ["acd-test-tier1", "acd-test-tier2", "cld-evaluation-tier1"]

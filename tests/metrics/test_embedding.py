@@ -82,7 +82,12 @@ def test_bertscore_matches_the_bert_score_package() -> None:
         assert part in result.signature
 
 
-def test_all_empty_hypotheses_score_zero_without_loading_a_model(spy) -> None:
+def test_all_empty_hypotheses_score_zero_without_loading_a_model(spy, monkeypatch) -> None:
+    def no_load(*_args: object) -> None:
+        raise AssertionError("a model was loaded for empty hypotheses")
+
+    monkeypatch.setattr(embedding, "_load_sentence_transformer", no_load)
+    monkeypatch.setattr(embedding, "_load_token_encoder", no_load)
     for fn in (embedding.sbert_similarity, embedding.bertscore_f1):
         result = fn(["", "\n"], ["a dog", "a cat"])
         assert result.corpus == 0.0 and list(result.per_item) == [0.0, 0.0]

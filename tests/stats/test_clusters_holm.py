@@ -85,16 +85,60 @@ def test_clip_resampling_keeps_coverage_where_item_resampling_loses_it() -> None
     assert covered["items"] / n_sims <= 0.8  # item resampling under-covers badly here
 
 
-def test_exchangeable_systems_with_shared_clip_effects_keep_the_nominal_rate() -> None:
+def test_calibrated_clip_intervals_are_not_wider_than_needed_without_clip_effects() -> None:
+    # Raw product-weight resampling would be ~sqrt(3) too wide here; the dyadic-robust calibration is not.
+    rng = np.random.default_rng(4)
+    pairs = acd_like_pairs(300, 5, rng)
+    ratios = []
+    for sim in range(10):
+        results = {"m": mean_result(rng.normal(0, 1, len(pairs)))}
+        plain = bootstrap_intervals(results, n_resamples=500, seed=sim)["m"]
+        clipped = bootstrap_intervals(results, n_resamples=500, seed=sim, clusters=pairs)["m"]
+        ratios.append(width(clipped) / width(plain))
+    assert 0.9 < np.mean(ratios) < 1.25, ratios
+
+
+def system_clip_values(pairs: np.ndarray, shared: np.ndarray, own_sd: float, rng: np.random.Generator) -> np.ndarray:
+    """A system's pair scores: shared difficulty, the system's own clip strengths, pair noise."""
+    own = rng.normal(0, own_sd, pairs.max() + 1)
+    return shared + own[pairs[:, 0]] + own[pairs[:, 1]] + rng.normal(0, 1, len(pairs))
+
+
+@pytest.mark.parametrize("own_sd", [0.0, 0.5])
+def test_clip_bootstrap_test_keeps_the_nominal_rate_for_equally_good_systems(own_sd: float) -> None:
     rng = np.random.default_rng(3)
-    pairs = acd_like_pairs(40, 5, rng)
-    rejections, n_trials = 0, 200
+    pairs = acd_like_pairs(60, 5, rng)
+    rejections, n_trials = 0, 300
     for trial in range(n_trials):
         shared = clip_effect_values(pairs, 1.0, rng)
-        a = {"m": mean_result(shared + rng.normal(0, 0.5, len(pairs)))}
-        b = {"m": mean_result(shared + rng.normal(0, 0.5, len(pairs)))}
+        a = {"m": mean_result(system_clip_values(pairs, shared, own_sd, rng))}
+        b = {"m": mean_result(system_clip_values(pairs, shared, own_sd, rng))}
         rejections += paired_test(a, b, n_resamples=199, seed=trial, clusters=pairs)["m"].p_value < 0.05
-    assert rejections / n_trials <= 0.09
+    assert 0.01 <= rejections / n_trials <= 0.09
+
+
+def test_randomization_swaps_whole_clusters_and_so_keeps_the_nominal_rate() -> None:
+    # Each system has its own cluster-level strengths: per-item swaps over-reject, cluster swaps do not.
+    rng = np.random.default_rng(5)
+    labels = np.repeat(np.arange(40), 5)
+    rates = {}
+    for clusters in (None, labels):
+        rejections, n_trials = 0, 200
+        for trial in range(n_trials):
+            a = rng.normal(0, 0.7, 40)[labels] + rng.normal(0, 1, labels.size)
+            b = rng.normal(0, 0.7, 40)[labels] + rng.normal(0, 1, labels.size)
+            result = paired_test(
+                {"m": mean_result(a)},
+                {"m": mean_result(b)},
+                test="randomization",
+                n_resamples=199,
+                seed=trial,
+                clusters=clusters,
+            )["m"]
+            rejections += result.p_value < 0.05
+        rates["items" if clusters is None else "clusters"] = rejections / n_trials
+    assert "whole clusters swapped" in result.test
+    assert rates["clusters"] <= 0.09 and rates["items"] > 0.15, rates
 
 
 def test_holm_matches_a_hand_computed_example() -> None:

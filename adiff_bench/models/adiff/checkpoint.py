@@ -115,15 +115,17 @@ def random_init(model: AdiffNet, seed: int) -> None:
 
 def build_model(cfg: AdiffConfig, checkpoint: str, attn_implementation: str = "sdpa") -> AdiffNet:
     """``checkpoint`` is a file path, or ``random:SEED`` for a clearly-random model."""
-    model = AdiffNet(cfg, attn_implementation)
     if checkpoint.startswith(RANDOM_PREFIX):
         try:
             seed = int(checkpoint[len(RANDOM_PREFIX) :])
         except ValueError as exc:
             raise ModelError(f"checkpoint={checkpoint!r}: write random:SEED with an integer seed") from exc
+        model = AdiffNet(cfg, attn_implementation)
         random_init(model, seed)
     else:
-        load_weights(model, read_state_dict(checkpoint), checkpoint)
+        state = read_state_dict(checkpoint)
+        model = AdiffNet(cfg, attn_implementation)
+        load_weights(model, state, checkpoint)
     return model.eval()
 
 
