@@ -27,7 +27,7 @@ _SUBJECTS = (
     ),
 )
 _COMPARATOR = re.compile(
-    r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?|unlike)\s+(?:that\s+of\s+)?⟨([12B])⟩"
+    r"\b(?:than|compared\s+(?:with|to)|relative\s+to|versus|vs\.?|unlike)\s+(?:that\s+of\s+|in\s+|for\s+)?⟨([12B])⟩"
 )
 _POSTFIX = re.compile(r"^\W*(?:\w+\W+){0,2}?(?:in|for|within|on)\s+⟨([12])⟩")
 _NEGATION = re.compile(r"\b(?:not|no|never|neither|nor|without|hardly|barely|cannot)\b|n't\b")

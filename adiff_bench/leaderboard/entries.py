@@ -61,10 +61,18 @@ class Entry:
         return str(self.meta["name"])
 
     def stats_path(self) -> Path:
-        return self.path.with_name(f"{self.slug}.stats.npz")
+        return stats_path(self.path)
 
     def predictions_path(self) -> Path:
-        return self.path.with_name(f"{self.slug}.predictions.jsonl.gz")
+        return predictions_path(self.path)
+
+
+def stats_path(entry_json: Path) -> Path:
+    return entry_json.with_name(entry_json.name.removesuffix(".json") + ".stats.npz")
+
+
+def predictions_path(entry_json: Path) -> Path:
+    return entry_json.with_name(entry_json.name.removesuffix(".json") + ".predictions.jsonl.gz")
 
 
 def entry_path(leaderboard_dir: Path, slug: str) -> Path:

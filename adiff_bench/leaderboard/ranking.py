@@ -44,7 +44,7 @@ class Row:
     slug: str
     name: str
     meta: Mapping[str, object]
-    cells: Mapping[str, Cell]  # tier -> headline cell (absent: tier not submitted)
+    cells: Mapping[str, Cell]  # tier -> headline cell (absent: not submitted; score None: metric not available)
     details: Mapping[str, Mapping[str, MetricScore]]  # tier -> metric -> score, every metric
     n_items: Mapping[str, int]
     predictions_sha256: str
@@ -227,6 +227,9 @@ def build_table(
             grouping_note = "CI overlap with the group's best (per-item statistics missing; not a significance test)"
         for slug, cell in scored.items():
             cells[slug][tier] = Cell(cell.score, cell.low, cell.high, groups.get(slug))
+        for entry in entries:  # submitted, but not scored with the headline metric: n/a, never "missing"
+            if tier in entry.tiers and entry.slug not in scored:
+                cells[entry.slug][tier] = Cell(None, None, None)
         columns.append(Column(tier, tier_label(tier), grouping, grouping_note, signature, resampling))
     rows = [
         Row(

@@ -66,6 +66,12 @@ SCRIPT = """
     for (var j = 0; j < heads.length; j++) { heads[j].removeAttribute("aria-sort"); }
     th.setAttribute("aria-sort", dir);
   }
+  function openTarget() {
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && target.tagName === "DETAILS") { target.open = true; }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   Array.prototype.forEach.call(heads, function (th, index) {
     th.addEventListener("click", function () { sortBy(index); });
     th.addEventListener("keydown", function (event) {
@@ -92,6 +98,8 @@ def _anchor(slug: str) -> str:
 def _cell_html(cell: Cell | None) -> str:
     if cell is None:
         return '<td data-value="" class="missing" title="tier not submitted">—</td>'
+    if cell.score is None:
+        return '<td data-value="" class="missing" title="submitted, but this metric is not available for it">n/a</td>'
     ci = ""
     if cell.low is not None and cell.high is not None:
         ci = f' <span class="ci">[{fmt100(cell.low)}, {fmt100(cell.high)}]</span>'
@@ -118,7 +126,11 @@ def _board(table: Table) -> list[str]:
 
 def _chart(table: Table, column: Column) -> str:
     """Horizontal bars (score) with CI whiskers, best first; group-1 bars darker."""
-    rows = [(r, r.cells[column.tier]) for r in table.rows if column.tier in r.cells]
+    rows = [
+        (r, r.cells[column.tier])
+        for r in table.rows
+        if r.cells.get(column.tier, Cell(None, None, None)).score is not None
+    ]
     rows.sort(key=lambda rc: (-(rc[1].score or 0.0), rc[0].slug))
     label_w, bar_w, row_h, top = 190, 330, 22, 6
     top_value = max([c.high if c.high is not None else c.score or 0.0 for _, c in rows] + [1e-9])

@@ -31,6 +31,8 @@ def latex_escape(text: object) -> str:
 def _cell(cell: Cell | None) -> str:
     if cell is None:
         return "--"
+    if cell.score is None:
+        return "n/a"
     text = fmt100(cell.score)
     if cell.group == 1:
         text = rf"\textbf{{{text}}}"

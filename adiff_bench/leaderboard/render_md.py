@@ -19,6 +19,8 @@ def md_escape(text: object) -> str:
 def cell_text(cell: Cell | None) -> str:
     if cell is None:
         return "—"
+    if cell.score is None:
+        return "n/a"
     text = fmt100(cell.score)
     if cell.low is not None and cell.high is not None:
         text += f" [{fmt100(cell.low)}, {fmt100(cell.high)}]"
@@ -102,7 +104,7 @@ def render_markdown(table: Table) -> str:
         for row in table.rows:
             cells = [cell_text(row.cells.get(c.tier)) for c in table.columns]
             lines.append(f"| {md_escape(row.name)} | " + " | ".join(cells) + " |")
-        lines += ["", "— = tier not submitted.", ""]
+        lines += ["", "— = tier not submitted; n/a = submitted but not scored with this metric.", ""]
         for labels, (grouping, resampling) in column_notes(table):
             lines.append(
                 f"- {labels}: rank groups by {grouping}." + (f" CIs: {md_escape(resampling)}." if resampling else "")

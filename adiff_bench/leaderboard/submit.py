@@ -137,10 +137,9 @@ def submit(
             )
     scored = [rescore_tier(tier, data_dir, plan, scorer) for tier in bundle.tiers]
     record = build_entry_record(slug, bundle, scored, plan)
-    entry = store.Entry(slug, {}, "", {}, {}, path)
-    store.write_predictions(entry.predictions_path(), {s.tier.task.name: _in_task_order(s) for s in scored})
+    store.write_predictions(store.predictions_path(path), {s.tier.task.name: _in_task_order(s) for s in scored})
     store.write_stats(
-        entry.stats_path(),
+        store.stats_path(path),
         {s.tier.task.name: (s.scores.item_ids, s.clusters, s.scores.results) for s in scored},
     )
     store.write_entry(path, record)

@@ -202,3 +202,15 @@ def score_texts(
         results["SPIDEr"] = _spider(results["CIDEr-D"], results["SPICE"])
     say("done")
     return {name: results[name] for name in names}
+
+
+def prewarm(metrics: Sequence[str] | None) -> None:
+    """Start the METEOR JVM now, so it loads its tables while a model generates; a no-op without Java."""
+    if "METEOR" not in resolve_metric_names(metrics):
+        return
+    try:
+        from adiff_bench.metrics.meteor import meteor_process
+
+        meteor_process().start()
+    except MetricUnavailable:
+        pass  # scoring will report the reason

@@ -248,6 +248,10 @@ def execute(
     todo = [item for item in items if item.item_id not in done][ctx.rank :: ctx.world_size]
 
     builder = _RequestBuilder(model, task, spec)
+    if todo and ctx.is_main:
+        from adiff_bench.metrics.suite import prewarm
+
+        prewarm(spec.metrics or None)
     show = progress_factory is not None and bool(todo) and ctx.is_main
     progress = progress_factory(len(todo), model.name) if show else ProgressSink()
 

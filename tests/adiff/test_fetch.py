@@ -109,3 +109,16 @@ def test_models_list_names_adiff_and_the_baseline(capsys):
     out = capsys.readouterr().out
     assert "adiff\tadiff_bench.models.adiff.adapter:AdiffModel" in out
     assert "naive-baseline\t" in out
+
+
+def test_default_destination_is_the_cache_with_a_progress_bar(server, capsys):
+    from adiff_bench.models.adiff.adapter import default_checkpoint
+    from adiff_bench.paths import cache_dir
+
+    root, base, _ = server
+    _publish(root, "adiff_base.ckpt", b"x" * 3000)
+    argv = ["models", "fetch", "adiff", "--url", f"{base}/adiff_base.ckpt", "--api-url", f"{base}/record.json"]
+    assert main([*argv, "--force"]) == 0  # progress bar on (stderr), --force downloads even if recorded
+    assert (cache_dir() / "models" / "adiff_base.ckpt").read_bytes() == b"x" * 3000
+    assert default_checkpoint() == cache_dir() / "models" / "adiff_base.ckpt"
+    assert "adiff_base.ckpt" in capsys.readouterr().err

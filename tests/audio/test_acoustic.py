@@ -77,3 +77,21 @@ def test_works_on_real_audio(golden_dir: Path) -> None:
 def test_missing_audio_is_a_model_error() -> None:
     with pytest.raises(ModelError, match="without audio"):
         AcousticBaseline().generate([Request("z", "p", 1)])
+
+
+def test_degenerate_clips_give_finite_text() -> None:
+    rng = np.random.default_rng(0)
+    clips = {
+        "ten_samples": np.full(10, 0.1, dtype=np.float32),
+        "one_sample": np.zeros(1, dtype=np.float32),
+        "dc": np.full(SR, 0.5, dtype=np.float32),
+        "full_scale_noise": np.sign(rng.standard_normal(SR)).astype(np.float32),
+        "silence": np.zeros(SR, dtype=np.float32),
+    }
+    model = AcousticBaseline()
+    for a in clips.values():
+        for b in clips.values():
+            text = model.generate([Request("d", "p", 3, audio1=a, audio2=b)])[0]
+            assert text and "nan" not in text and "inf" not in text
+    silent_pair = model.generate([Request("s", "p", 2, audio1=clips["silence"], audio2=clips["ten_samples"])])[0]
+    assert "brightness" not in extract(silent_pair).directions

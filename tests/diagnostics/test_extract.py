@@ -29,6 +29,9 @@ A1, A2 = "audio1_higher", "audio2_higher"
         ("The former sounds dry, whereas the latter is reverberant.", {"reverb": A2}),
         ("Audio one is slower. Audio two, by contrast, is duller.", {"tempo": A2, "brightness": A1}),
         ("Audio 1 features a rattling noise. It is louder than the other.", {"loudness": A1}),
+        ("The tone is higher-pitched in Audio 1 than in Audio 2.", {"pitch": A1}),
+        ("Audio 1 is louder than in Audio 2.", {"loudness": A1}),
+        ("Audio 2's pitch is lower, and the first clip's rhythm is faster.", {"pitch": A1, "tempo": A1}),
     ],
 )
 def test_directions(text: str, expected: dict[str, str]) -> None:

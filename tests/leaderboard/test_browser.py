@@ -83,3 +83,15 @@ def test_sorting_by_clicking_headers(board: Path, driver) -> None:  # noqa: ANN0
     heads["Model"].click()  # text columns sort A to Z
     expected = sorted(names, key=str.lower)
     assert [cell.text for cell in driver.find_elements(By.CSS_SELECTOR, "#board tbody td:first-child")] == expected
+
+
+def test_model_link_opens_its_details(board: Path, driver) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    regenerate(board)
+    driver.get((board / "index.html").resolve().as_uri())
+    details = driver.find_element(By.ID, "model-constant")
+    assert details.get_attribute("open") is None
+    driver.find_element(By.CSS_SELECTOR, 'a[href="#model-constant"]').click()
+    assert details.get_attribute("open") is not None
+    assert "BLEU-4" in details.text and "CIDEr-D" in details.text

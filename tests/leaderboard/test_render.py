@@ -17,8 +17,8 @@ def test_table_falls_back_to_cider_and_groups_ranks(board: Path) -> None:
     table = load_table(board)
     assert table.metric == "CIDEr-D"
     assert (
-        "SPICE, the official ranking metric, is unavailable here (no Stanford CoreNLP jars here), so the table falls back to CIDEr-D."
-        in table.metric_note
+        "SPICE, the official ranking metric, is unavailable here (no Stanford CoreNLP jars here), "
+        "so the table falls back to CIDEr-D." in table.metric_note
     )
     assert [c.tier for c in table.columns] == ["acd-test-tier1", "acd-test-tier2", "cld-evaluation-tier1"]
     rows = {row.name: row for row in table.rows}
@@ -102,3 +102,22 @@ def test_empty_board(tmp_path: Path) -> None:
     assert table.rows == ()
     assert "No re-scored entries yet." in written[tmp_path / "LEADERBOARD.md"]
     assert "Reported, not reproduced" in written[tmp_path / "index.html"]
+
+
+def test_entry_without_the_headline_metric_is_na_not_missing(tmp_path: Path, data_dir: Path) -> None:
+    from adiff_bench.leaderboard.submit import ScoringPlan, submit
+
+    from .helpers import bundle_dict, fake_scorer, write_bundle_file
+
+    lb = tmp_path / "lb"
+    for name, metrics in (("Full", None), ("Only BLEU", ("BLEU-4",))):
+        bundle = write_bundle_file(tmp_path / f"{len(name)}.json", bundle_dict(name, {"acd-test-tier1": "half"}))
+        plan = ScoringPlan(metrics=metrics, n_resamples=50)
+        submit(bundle, data_dir=data_dir, leaderboard_dir=lb, plan=plan, scorer=fake_scorer)
+    table = load_table(lb)
+    assert table.metric == "CIDEr-D"
+    rows = {row.name: row for row in table.rows}
+    assert rows["Only BLEU"].cells["acd-test-tier1"].score is None
+    assert rows["Full"].cells["acd-test-tier1"].group == 1
+    assert "| Only BLEU | n/a |" in render(table, "md")
+    assert 'title="submitted, but this metric is not available for it">n/a</td>' in render(table, "html")

@@ -132,3 +132,16 @@ def test_load_task_routes_synth(synth20: Path, monkeypatch: pytest.MonkeyPatch) 
     assert task.audio_root == synth20 and len(task.items) == 20
     assert task.items[0].item_id == "synth-test-00000"
     assert (task.audio_root / task.items[0].audio1).is_file()
+
+
+def test_folder_of_another_generator_version_is_rebuilt(tmp_path: Path) -> None:
+    folder = ensure_synth(tmp_path / "s", seed=0, n_pairs=2)
+    truth_path = folder / GROUND_TRUTH_FILE
+    meta = json.loads(truth_path.read_text())
+    meta["generator_version"] = -1
+    truth_path.write_text(json.dumps(meta))
+    (folder / "audio" / "pair000_a.wav").write_bytes(b"old")
+    assert ensure_synth(tmp_path / "s", seed=0, n_pairs=2) == folder
+    assert json.loads(truth_path.read_text())["generator_version"] != -1
+    assert sf.info(str(folder / "audio" / "pair000_a.wav")).frames == 320000
+    assert [p.name for p in tmp_path.iterdir()] == ["s"]

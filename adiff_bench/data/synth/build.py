@@ -20,6 +20,8 @@ TIER_FILES = {
     3: ("synth_test_adiff_detail_answer.csv", "explain the difference in detail"),
 }
 GROUND_TRUTH_FILE = "synth_test_differences.json"
+# Bump whenever generated audio or text changes: a cached folder of another version is rebuilt.
+GENERATOR_VERSION = 1
 TASKNAME = "synth"
 
 
@@ -95,5 +97,11 @@ def build_synth(folder: Path, seed: int, n_pairs: int) -> None:
         )
     for tier, (name, _) in TIER_FILES.items():
         (folder / name).write_text(_csv_text(rows[tier]), encoding="utf-8")
-    meta = {"seed": seed, "n_pairs": n_pairs, "sample_rate": SAMPLE_RATE, "items": truth}
+    meta = {
+        "generator_version": GENERATOR_VERSION,
+        "seed": seed,
+        "n_pairs": n_pairs,
+        "sample_rate": SAMPLE_RATE,
+        "items": truth,
+    }
     (folder / GROUND_TRUTH_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")

@@ -7,6 +7,8 @@ so a 10 s clip costs a few milliseconds.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from adiff_bench.data.synth.scenes import CLIP_SECONDS, SAMPLE_RATE, Scene
@@ -30,8 +32,15 @@ def _fade(n: int, sr: int, seconds: float = 0.02) -> np.ndarray:
     return env
 
 
-def harmonic_tone(f0: float, tilt: float, n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
-    """A wavetable tone with harmonics k**-tilt up to 12 kHz and a slight vibrato; unit RMS."""
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+@lru_cache(maxsize=4)  # the two clips of a pair mostly share their tone and background
+def harmonic_tone(f0: float, tilt: float, n: int, sr: int, seed: int) -> np.ndarray:
+    """A wavetable tone with harmonics k**-tilt up to 12 kHz and a slight vibrato; unit RMS, read-only."""
+    rng = np.random.default_rng(seed)
     k = np.arange(1, max(2, int(12000 // f0)) + 1)
     phases = rng.uniform(0, 2 * np.pi, k.size)
     grid = np.arange(TABLE_SIZE) / TABLE_SIZE
@@ -41,7 +50,7 @@ def harmonic_tone(f0: float, tilt: float, n: int, sr: int, rng: np.random.Genera
     cycles = f0 * t - f0 * 0.004 / (2 * np.pi * 5.0) * np.cos(2 * np.pi * 5.0 * t + rng.uniform(0, 2 * np.pi))
     index = (cycles * TABLE_SIZE).astype(np.int64) & (TABLE_SIZE - 1)
     tone = table.astype(np.float32)[index] * _fade(n, sr)
-    return tone / max(_rms(tone), 1e-9)
+    return _frozen(tone / max(_rms(tone), 1e-9))
 
 
 def _click(sr: int, rng: np.random.Generator) -> np.ndarray:
@@ -72,23 +81,25 @@ def _place(target: np.ndarray, sound: np.ndarray, at: int) -> None:
         target[at:end] += sound[: end - at]
 
 
-def _background(scene: Scene, n: int, sr: int, rng: np.random.Generator) -> np.ndarray:
+@lru_cache(maxsize=4)
+def _background(color: str, hum: bool, n: int, sr: int, seed: int) -> np.ndarray:
+    """Unit-RMS pink or brown noise, optionally with 50 Hz hum; read-only."""
     from scipy.signal import lfilter
 
-    white = rng.standard_normal(n)
-    if scene.bg_color == "pink":
+    white = np.random.default_rng(seed).standard_normal(n)
+    if color == "pink":
         noise = lfilter(PINK_B, PINK_A, white)
     else:
         noise = lfilter([1.0], [1.0, -0.995], white)
         noise = lfilter([1.0, -1.0], [1.0, -0.9995], noise)  # remove the DC drift of the integrator
     noise = noise.astype(np.float32)
     noise /= max(_rms(noise), 1e-9)
-    if scene.hum:
+    if hum:
         period = np.arange(sr // 50) / sr  # one 50 Hz period, tiled
         cycle = sum(np.sin(2 * np.pi * 50.0 * h * period) / h for h in (1, 2, 3)).astype(np.float32)
-        hum = np.tile(cycle, n // cycle.size + 1)[:n]
-        noise = noise + 0.5 * hum / max(_rms(hum), 1e-9)
-    return noise
+        hum_wave = np.tile(cycle, n // cycle.size + 1)[:n]
+        noise = noise + 0.5 * hum_wave / max(_rms(hum_wave), 1e-9)
+    return _frozen(noise)
 
 
 def _reverb(dry: np.ndarray, rt60: float, sr: int, rng: np.random.Generator) -> np.ndarray:
@@ -109,8 +120,9 @@ def render(scene: Scene, sr: int = SAMPLE_RATE, seconds: float = CLIP_SECONDS) -
     s0 = int(scene.start * sr)
     s1 = min(n, s0 + int(scene.duration * sr))
     fg = np.zeros(n, dtype=np.float32)
-    fg[s0:s1] = harmonic_tone(scene.f0, scene.tilt, s1 - s0, sr, rng) * 0.8
-    click_rng, event_rng, bg_rng, rev_rng = (np.random.default_rng(rng.integers(2**31)) for _ in range(4))
+    tone_seed, click_seed, event_seed, bg_seed, rev_seed = (int(x) for x in rng.integers(2**31, size=5))
+    fg[s0:s1] = harmonic_tone(scene.f0, scene.tilt, s1 - s0, sr, tone_seed) * 0.8
+    click_rng, event_rng, rev_rng = (np.random.default_rng(x) for x in (click_seed, event_seed, rev_seed))
     if scene.click_rate > 0:
         click = _click(sr, click_rng) * 1.6
         for at in np.arange(s0 + int(0.05 * sr), s1 - click.size, sr / scene.click_rate):
@@ -123,10 +135,9 @@ def render(scene: Scene, sr: int = SAMPLE_RATE, seconds: float = CLIP_SECONDS) -
             sound = _event(scene.event_kind, sr, event_rng)
             jitter = event_rng.uniform(0.1, 0.5) * max(span - sound.size, 0)
             _place(fg, sound, int(s0 + slot * span + jitter))
-    active_rms = _rms(fg[s0:s1])
     if scene.rt60 > 0:
         fg = _reverb(fg, scene.rt60, sr, rev_rng)
-    fg /= max(active_rms, 1e-9)
-    mix = fg + _background(scene, n, sr, bg_rng) * np.float32(10 ** (scene.bg_db / 20))
+    fg /= max(_rms(fg[s0:s1]), 1e-9)  # after the reverb, so a room never changes the level
+    mix = fg + _background(scene.bg_color, scene.hum, n, sr, bg_seed) * np.float32(10 ** (scene.bg_db / 20))
     mix *= np.float32(10 ** (scene.gain_db / 20))
     return np.clip(mix, -0.999, 0.999).astype(np.float32)

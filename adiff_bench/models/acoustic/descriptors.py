@@ -19,9 +19,10 @@ class Descriptors:
     centroid_hz: float  # spectral centroid of the mean active spectrum
     f0_hz: float | None  # median pitch of periodic frames; None when too few are periodic
     voiced_fraction: float  # periodic share of active frames
-    onset_count: int
-    onset_rate: float  # onsets per active second
-    onset_cv: float | None  # variation of inter-onset intervals (low = regular rhythm)
+    onset_count: int  # brief transients (clicks, taps): at most ~50 ms above the preceding level
+    onset_rate: float  # brief transients per active second
+    onset_cv: float | None  # variation of their inter-onset intervals (low = regular rhythm)
+    event_count: int  # sustained events: onsets that stay above the preceding level for ~50 ms
     flatness: float  # spectral flatness of the mean active spectrum (1 = white noise)
     noise_floor_db: float  # stationary background estimate relative to loudness, dB
     decay_s: float | None  # median 5→15 dB fall time after sound offsets; None when none measurable
@@ -101,6 +102,13 @@ def _onsets(log_spec: np.ndarray) -> np.ndarray:
     return peaks + 1
 
 
+def _sustained(level: np.ndarray, onset: int, frames: int = 3, rise_db: float = 3.0) -> bool:
+    """Does the level stay ``rise_db`` above the level before the onset for ``frames`` hops after it?"""
+    before = level[max(0, onset - 4) : max(1, onset - 1)]
+    after = level[onset + 1 : onset + 1 + frames]
+    return after.size == frames and bool((after >= float(np.median(before)) + rise_db).all())
+
+
 def _decay(level: np.ndarray, active: np.ndarray, sr: int) -> float | None:
     """Median time between falling 5 and 15 dB below the level before each offset of a ≥0.2 s sound."""
     hop_s = HOP / sr
@@ -142,7 +150,7 @@ def describe(audio: np.ndarray, sr: int) -> Descriptors:
     scale = float(power.mean() / max(mean_spec_all.sum(), 1e-20))
     floor_total = float(np.median(floor_spec) * floor_spec.size * scale)
     noise_floor = float(_db(floor_total))
-    threshold = max(loudness - 20.0, noise_floor + 6.0, -70.0)
+    threshold = max(loudness - 15.0, noise_floor + 8.0, -70.0)
     active = level >= threshold
     hop_s = HOP / sr
     active_seconds = float(active.sum() * hop_s)
@@ -164,6 +172,8 @@ def describe(audio: np.ndarray, sr: int) -> Descriptors:
     f0_hz = float(np.exp(np.median(np.log(f0[voiced])))) if voiced.sum() >= max(5, 0.2 * voiced.size) else None
     onsets = _onsets(np.log(spectrum + 1e-10 * max(float(spectrum.max()), 1e-20)))
     onsets = onsets[active[onsets]] if onsets.size else onsets
+    sustained = np.array([_sustained(level, int(o)) for o in onsets], dtype=bool)
+    events, onsets = onsets[sustained], onsets[~sustained]
     intervals = np.diff(onsets) * hop_s
     onset_cv = float(intervals.std() / intervals.mean()) if intervals.size >= 2 and intervals.mean() > 0 else None
     return Descriptors(
@@ -174,6 +184,7 @@ def describe(audio: np.ndarray, sr: int) -> Descriptors:
         onset_count=int(onsets.size),
         onset_rate=float(onsets.size / active_seconds) if active_seconds > 0 else 0.0,
         onset_cv=onset_cv,
+        event_count=int(events.size),
         flatness=flatness,
         noise_floor_db=noise_floor - loudness if loudness > FLOOR_DB else 0.0,
         decay_s=_decay(level, active, sr),

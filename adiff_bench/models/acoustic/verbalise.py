@@ -15,9 +15,10 @@ class Thresholds:
     loudness_db: float = 4.0  # gated level difference
     pitch_semitones: float = 2.0  # median f0 difference
     brightness_ratio: float = 1.25  # spectral centroid ratio
-    rate_ratio: float = 1.4  # onset-rate ratio (tempo) / onset-count ratio (events)
-    min_onsets: int = 3  # fewer onsets than this in both clips: no rhythm to compare
+    rate_ratio: float = 1.4  # transient-rate ratio (tempo)
+    min_onsets: int = 3  # fewer transients than this in either clip: no rhythm to compare
     regular_cv: float = 0.35  # inter-onset variation below this counts as a regular rhythm
+    min_event_difference: int = 2  # sustained-event counts this far apart
     noise_db: float = 6.0  # noise floor (relative to level) difference
     decay_ratio: float = 2.0  # reverb: decay-time ratio ...
     decay_min_s: float = 0.08  # ... with the longer decay at least this long
@@ -44,20 +45,22 @@ def compare(d1: Descriptors, d2: Descriptors, t: Thresholds) -> list[Difference]
     if d1.f0_hz and d2.f0_hz and abs(12 * math.log2(d1.f0_hz / d2.f0_hz)) >= t.pitch_semitones:
         out.append(Difference("pitch", _higher(d1.f0_hz, d2.f0_hz), f"about {d1.f0_hz:.0f} Hz vs {d2.f0_hz:.0f} Hz"))
     c1, c2 = max(d1.centroid_hz, 1.0), max(d2.centroid_hz, 1.0)
-    if max(c1, c2) / min(c1, c2) >= t.brightness_ratio:
-        out.append(Difference("brightness", _higher(c1, c2), f"spectral centroid {c1:.0f} Hz vs {c2:.0f} Hz"))
-    if max(d1.onset_count, d2.onset_count) >= t.min_onsets:
-        regular = all(d.onset_cv is not None and d.onset_cv < t.regular_cv for d in (d1, d2))
-        if regular:
-            r1, r2 = max(d1.onset_rate, 1e-6), max(d2.onset_rate, 1e-6)
-            if max(r1, r2) / min(r1, r2) >= t.rate_ratio:
-                detail = f"{d1.onset_rate:.1f} vs {d2.onset_rate:.1f} onsets per second"
-                out.append(Difference("tempo", _higher(r1, r2), detail))
-        else:
-            n1, n2 = max(d1.onset_count, 0.5), max(d2.onset_count, 0.5)
-            if max(n1, n2) / min(n1, n2) >= t.rate_ratio and abs(d1.onset_count - d2.onset_count) >= 2:
-                detail = f"{d1.onset_count} vs {d2.onset_count} distinct onsets"
-                out.append(Difference("event_count", _higher(n1, n2), detail))
+    # A pitch change moves the centroid by itself; only the part the pitch does not explain is timbre.
+    pitch_shift = math.log(d1.f0_hz / d2.f0_hz) if d1.f0_hz and d2.f0_hz else 0.0
+    audible = d1.active_seconds > 0 and d2.active_seconds > 0  # silence has no timbre
+    if audible and abs(math.log(c1 / c2) - pitch_shift) >= math.log(t.brightness_ratio):
+        higher = 1 if math.log(c1 / c2) > pitch_shift else 2
+        out.append(Difference("brightness", higher, f"spectral centroid {c1:.0f} Hz vs {c2:.0f} Hz"))
+    if min(d1.onset_count, d2.onset_count) >= t.min_onsets and all(
+        d.onset_cv is not None and d.onset_cv < t.regular_cv for d in (d1, d2)
+    ):
+        r1, r2 = max(d1.onset_rate, 1e-6), max(d2.onset_rate, 1e-6)
+        if max(r1, r2) / min(r1, r2) >= t.rate_ratio:
+            detail = f"{d1.onset_rate:.1f} vs {d2.onset_rate:.1f} onsets per second"
+            out.append(Difference("tempo", _higher(r1, r2), detail))
+    if abs(d1.event_count - d2.event_count) >= t.min_event_difference:
+        detail = f"{d1.event_count} vs {d2.event_count} sustained sound events"
+        out.append(Difference("event_count", _higher(d1.event_count, d2.event_count), detail))
     if abs(d1.noise_floor_db - d2.noise_floor_db) >= t.noise_db:
         detail = f"noise floor {d1.noise_floor_db:.0f} dB vs {d2.noise_floor_db:.0f} dB below the level"
         out.append(Difference("noise", _higher(d1.noise_floor_db, d2.noise_floor_db), detail))

@@ -1,17 +1,18 @@
 """Greedy decoding from a GPT-2 prefix: a batched KV-cache decoder, and the official per-example loop.
 
 Both stop right after producing ``stop_id`` (kept in ``token_ids``; 50256 does not stop ADIFF). The batched
-decoder drops finished rows from the batch and cache, so a row's tokens never depend on the others: all
-prefixes have the same length, so no padding or attention mask is involved.
+decoder keeps its own preallocated KV cache; rows never attend to each other, and all prefixes have the
+same length, so no padding or attention mask is involved (only float rounding of batched matrix products can
+differ from batch size 1; the golden tests check the ids are identical).
 """
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 
 @dataclass(frozen=True)
@@ -23,45 +24,76 @@ class Generation:
         return self.token_ids[:-1] if self.stopped else self.token_ids
 
 
-def _cache_kwarg(gpt: Any) -> str:
-    """transformers 5.x names the argument ``cache``; 4.x names it ``past_key_values``."""
-    return "cache" if "cache" in inspect.signature(gpt.forward).parameters else "past_key_values"
+class _Gpt2Steps:
+    """GPT-2 forward with a preallocated KV cache, using the modules (and weights) of a transformers GPT-2.
+
+    A growing cache (transformers' DynamicCache) copies every layer's keys/values at every step; here each
+    step writes one position in place. The maths is GPT-2's: pre-LN blocks, scaled dot-product attention
+    (causal over the prefix; a single new query needs no mask), then ln_f and the tied LM head.
+    """
+
+    def __init__(self, gpt: Any, batch: int, length: int, like: torch.Tensor) -> None:
+        t = gpt.transformer
+        self.blocks, self.wpe, self.ln_f, self.lm_head = list(t.h), t.wpe, t.ln_f, gpt.lm_head
+        self.heads = gpt.config.n_head
+        self.head_dim = gpt.config.n_embd // self.heads
+        shape = (len(self.blocks), batch, self.heads, length, self.head_dim)
+        self.keys = like.new_empty(shape)
+        self.values = like.new_empty(shape)
+
+    def keep_rows(self, index: torch.Tensor) -> None:
+        self.keys = self.keys.index_select(1, index)
+        self.values = self.values.index_select(1, index)
+
+    def __call__(self, x: torch.Tensor, start: int) -> torch.Tensor:
+        """(B, T, D) embeddings at positions start..start+T-1 → next-token logits (B, vocab) of the last one."""
+        b, t, d = x.shape
+        h = x + self.wpe(torch.arange(start, start + t, device=x.device))
+        for i, block in enumerate(self.blocks):
+            q, k, v = block.attn.c_attn(block.ln_1(h)).split(d, dim=2)
+            q, k, v = (z.view(b, t, self.heads, self.head_dim).transpose(1, 2) for z in (q, k, v))
+            self.keys[i, :, :, start : start + t] = k
+            self.values[i, :, :, start : start + t] = v
+            keys, values = self.keys[i, :, :, : start + t], self.values[i, :, :, : start + t]
+            out = F.scaled_dot_product_attention(q, keys, values, is_causal=t > 1)
+            h = h + block.attn.c_proj(out.transpose(1, 2).reshape(b, t, d))
+            h = h + block.mlp(block.ln_2(h))
+        return self.lm_head(self.ln_f(h[:, -1]))
 
 
 @torch.inference_mode()
 def greedy_decode(gpt: Any, prefix: torch.Tensor, max_new_tokens: int, stop_id: int | None) -> list[Generation]:
-    """(B, P, D) prefix embeddings → one ``Generation`` per row; ``stop_id=None`` never stops early."""
-    batch = prefix.shape[0]
+    """(B, P, D) prefix embeddings → one ``Generation`` per row; ``stop_id=None`` never stops early.
+
+    Finished rows keep being computed (their tokens are discarded) until at most half the batch is still
+    running; then the batch and cache are compacted, so the cost follows the rows that are still running.
+    """
+    batch, length = prefix.shape[0], prefix.shape[1]
     tokens: list[list[int]] = [[] for _ in range(batch)]
     stopped = [False] * batch
     if max_new_tokens <= 0 or batch == 0:
         return [Generation((), False) for _ in range(batch)]
-    from transformers import DynamicCache
-
     wte = gpt.get_input_embeddings()
-    cache = DynamicCache()
-    cache_arg = {_cache_kwarg(gpt): cache}
-    out = gpt(inputs_embeds=prefix, use_cache=True, logits_to_keep=1, **cache_arg)
-    nxt = out.logits[:, -1].argmax(-1)
-    active = list(range(batch))
+    model = _Gpt2Steps(gpt, batch, length + max_new_tokens, prefix)
+    nxt = model(prefix, 0).argmax(-1)
+    rows = list(range(batch))  # original row of each batch slot
+    running = set(rows)
     for step in range(max_new_tokens):
-        ids = nxt.tolist()
-        keep: list[int] = []
-        for j, (row, tok) in enumerate(zip(active, ids, strict=True)):
-            tokens[row].append(tok)
-            if stop_id is not None and tok == stop_id:
-                stopped[row] = True
-            else:
-                keep.append(j)
-        if not keep or step == max_new_tokens - 1:
+        for row, tok in zip(rows, nxt.tolist(), strict=True):
+            if row in running:
+                tokens[row].append(tok)
+                if stop_id is not None and tok == stop_id:
+                    stopped[row] = True
+                    running.discard(row)
+        if not running or step == max_new_tokens - 1:
             break
-        if len(keep) < len(active):
-            index = torch.tensor(keep, device=nxt.device)
-            cache.batch_select_indices(index)
+        if len(running) <= len(rows) // 2:
+            slots = [j for j, row in enumerate(rows) if row in running]
+            index = torch.tensor(slots, device=nxt.device)
+            model.keep_rows(index)
             nxt = nxt.index_select(0, index)
-            active = [active[j] for j in keep]
-        out = gpt(inputs_embeds=wte(nxt)[:, None, :], use_cache=True, logits_to_keep=1, **cache_arg)
-        nxt = out.logits[:, -1].argmax(-1)
+            rows = [rows[j] for j in slots]
+        nxt = model(wte(nxt)[:, None, :], length + step).argmax(-1)
     return [Generation(tuple(t), s) for t, s in zip(tokens, stopped, strict=True)]
 
 

@@ -1,9 +1,9 @@
 """Processor-based transformers audio-language models: both clips in one user turn, greedy decoding.
 
 One base class does the work (prompt rendering, batching with left padding, generation, decoding); the
-Qwen adapters only name their classes and prompt. Audio goes to the processor as ``audio=``: transformers 5
-silently ignores ``audios=``, and every pair then gets the same text-only answer, so ``prepare_inputs``
-refuses to go on when the processor returned no audio features.
+Qwen adapters only name their classes and prompt. Audio goes to the processor as ``audio=``: a misspelt
+``audios=`` has been silently dropped under transformers 5 (every pair then gets the same text-only answer;
+5.24 raises instead), so ``prepare_inputs`` refuses to go on when the processor returned no audio features.
 """
 
 from __future__ import annotations
