@@ -36,7 +36,10 @@ def get_reducer(name: str) -> Reducer:
 def reduce_mean(sums: np.ndarray) -> np.ndarray:
     """stats per item: [value, 1]."""
     sums = np.asarray(sums, dtype=np.float64)
-    return sums[..., 0] / np.maximum(sums[..., 1], 1e-300)
+    count = sums[..., 1]
+    # A resample holding no item (possible when clips are resampled) has no mean: NaN, dropped by the CI.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, sums[..., 0] / np.where(count > 0, count, 1.0), np.nan)
 
 
 def mean_stats(values: np.ndarray) -> np.ndarray:

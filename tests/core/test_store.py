@@ -50,3 +50,21 @@ def test_item_scores_round_trip(tmp_path: Path) -> None:
     assert ids == ["a", "b", "c"] and set(loaded) == {"X"}
     np.testing.assert_array_equal(loaded["X"].stats, result.stats)
     assert loaded["X"].signature == "X|v1" and loaded["X"].corpus == pytest.approx(0.5)
+
+
+def test_mean_reducer_is_undefined_for_an_empty_resample() -> None:
+    from adiff_bench.metrics.base import reduce_mean
+
+    values = reduce_mean(np.array([[3.0, 2.0], [0.0, 0.0]]))
+    assert values[0] == 1.5 and np.isnan(values[1])
+
+
+def test_atomic_writes_have_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    from adiff_bench.io_utils import atomic_write_text
+
+    atomic_write_text(tmp_path / "index.html", "<p>x</p>")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "index.html").stat().st_mode & 0o777 == 0o666 & ~mask
