@@ -3,6 +3,7 @@
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +20,20 @@ pytestmark = [
 ]
 
 
+def _free_port() -> int:
+    """A port of our own per launch, so one test's rendezvous never meets the last one's sockets."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _launch(n: int, data: Path, out: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     command = (
         [
             ACCELERATE,
             "launch",
+            "--main_process_port",
+            str(_free_port()),
             "--num_processes",
             str(n),
             "--num_machines",
