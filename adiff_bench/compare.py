@@ -62,10 +62,14 @@ def load_run(path: Path | str) -> RunData:
 
 
 def _unique_names(runs: Sequence[RunData]) -> list[str]:
-    names = [r.name for r in runs]
-    if len(set(names)) == len(names):
-        return names
-    return [str(r.path) for r in runs]
+    for candidates in (
+        [r.name for r in runs],
+        [f"{r.path.parent.name}/{r.path.name}" for r in runs],  # <model>/<task>, as run directories are laid out
+        [str(r.path) for r in runs],
+    ):
+        if len(set(candidates)) == len(candidates):
+            return candidates
+    return candidates
 
 
 def _align(run: RunData, order: Sequence[str], reference: RunData) -> dict[str, MetricResult]:

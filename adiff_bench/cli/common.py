@@ -28,7 +28,12 @@ def add_metric_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="comma list of metrics or groups (lexical, coco, embedding, default); default: all",
     )
-    parser.add_argument("--ci", action="store_true", help="add 95%% bootstrap confidence intervals")
+    parser.add_argument(
+        "--ci",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="95%% bootstrap confidence intervals (clip-clustered on ACD/CLD); on by default",
+    )
     parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for --ci")
 
 

@@ -210,7 +210,7 @@ def execute(
     output_dir: Path | str = "adiff-runs",
     *,
     overwrite: bool = False,
-    ci: bool = False,
+    ci: bool = True,
     n_resamples: int = 1000,
     progress_factory: Callable[[int, str], ProgressSink] | None = None,
     command: Sequence[str] | None = None,
