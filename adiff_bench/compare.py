@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from adiff_bench.errors import AdiffBenchError, DataError
+from adiff_bench.latex import latex_escape
 from adiff_bench.metrics.base import MetricResult
 from adiff_bench.runs.store import (
     ITEM_SCORES_FILE,
@@ -243,7 +244,7 @@ class Comparison:
         pct = f"{self.level * 100:g}\\% CI"
 
         def row(cells: list[str]) -> str:
-            escaped = [_latex_escape(cells[0])] + [_STARS_RE.sub(r"$^{\1}$", _latex_escape(c)) for c in cells[1:]]
+            escaped = [latex_escape(cells[0])] + [_STARS_RE.sub(r"$^{\1}$", latex_escape(c)) for c in cells[1:]]
             return " & ".join(escaped) + r" \\"
 
         out = [
@@ -267,12 +268,6 @@ class Comparison:
                 r"\end{tabular}",
             ]
         return "\n".join(out + [""] + ["% " + line for line in self.legend()]) + "\n"
-
-
-def _latex_escape(text: str) -> str:
-    specials = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_"}
-    specials |= {"{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\^{}", "Δ": r"$\Delta$"}
-    return "".join(specials.get(ch, ch) for ch in text)
 
 
 def _clusters(cluster: str, order: Sequence[str], base: RunData) -> tuple[np.ndarray | None, list[str]]:

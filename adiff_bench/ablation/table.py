@@ -9,6 +9,7 @@ from pathlib import Path
 
 from adiff_bench.ablation.spec import AblationSpec
 from adiff_bench.compare import Comparison, compare_runs, load_run
+from adiff_bench.latex import latex_escape
 from adiff_bench.stats.bootstrap import resamplable
 
 
@@ -83,25 +84,22 @@ class AblationTable:
         return "\n".join(lines) + "\n"
 
     def to_latex(self) -> str:
-        def esc(text: str) -> str:
-            return text.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("&", r"\&").replace("%", r"\%")
-
         lines = [
             r"\begin{table}[t]",
             r"\centering",
             r"\begin{tabular}{l" + "r" * len(self.columns) + "}",
             r"\toprule",
-            "Row & " + " & ".join(f"{esc(t)} {esc(m)}" for t, m in self.columns) + r" \\",
+            "Row & " + " & ".join(f"{latex_escape(t)} {latex_escape(m)}" for t, m in self.columns) + r" \\",
             r"\midrule",
         ]
         for row in self.rows:
             cells = [self._text(row, t, m, latex=True) for t, m in self.columns]
-            lines.append(esc(row) + " & " + " & ".join(cells) + r" \\")
-        caption = esc(" ".join(self.legend()[:2]))
+            lines.append(latex_escape(row) + " & " + " & ".join(cells) + r" \\")
+        caption = latex_escape(" ".join(self.legend()[:2]))
         lines += [
             r"\bottomrule",
             r"\end{tabular}",
-            f"\\caption{{Ablation {esc(self.name)}. {caption}}}",
+            f"\\caption{{Ablation {latex_escape(self.name)}. {caption}}}",
             r"\end{table}",
         ]
         return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ import json
 import math
 
 from adiff_bench.human.analysis import HumanReport
+from adiff_bench.latex import latex_escape
 
 
 def _f(value: float, digits: int = 2) -> str:
@@ -107,34 +108,9 @@ def to_markdown(report: HumanReport) -> str:
     return "\n".join(lines) + "\n"
 
 
-_TEX = str.maketrans(
-    {
-        "\\": r"\textbackslash{}",
-        "&": r"\&",
-        "%": r"\%",
-        "$": r"\$",
-        "#": r"\#",
-        "_": r"\_",
-        "{": r"\{",
-        "}": r"\}",
-        "~": r"\textasciitilde{}",
-        "^": r"\textasciicircum{}",
-        "<": r"\ensuremath{<}",
-        ">": r"\ensuremath{>}",
-        "α": r"\ensuremath{\alpha}",
-        "χ": r"\ensuremath{\chi}",
-        "²": r"\ensuremath{^2}",
-        "τ": r"\ensuremath{\tau}",
-        "ρ": r"\ensuremath{\rho}",
-        "−": "--",
-        "×": r"\ensuremath{\times}",
-    }
-)
-
-
 def _tex(text: str) -> str:
     """Text safe inside a LaTeX table cell (system names and notes are arbitrary)."""
-    return text.translate(_TEX)
+    return latex_escape(text)
 
 
 def to_latex(report: HumanReport) -> str:

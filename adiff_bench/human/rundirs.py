@@ -40,15 +40,8 @@ def run_identity(run_dir: Path) -> tuple[str, str]:
         model, task = data.get("model", {}).get("name"), data.get("task", {}).get("name")
         if model and task:
             return str(model), str(task)
-    spec_path = run_dir / store.SPEC_FILE
-    if spec_path.is_file():
-        from adiff_bench.runs.spec import RunSpec
-
-        spec = _read_json(spec_path).get("spec")
-        try:
-            run_spec = RunSpec.from_json(spec)
-        except (TypeError, KeyError, AttributeError) as exc:
-            raise DataError(f"{spec_path}: field 'spec' is not a run spec ({exc})") from exc
+    if (run_dir / store.SPEC_FILE).is_file():
+        run_spec = store.read_run_spec(run_dir)
         return run_spec.model, run_spec.task.name
     raise DataError(
         f"{run_dir}: not a run directory (no {store.RESULTS_FILE} or {store.SPEC_FILE}); pass a run's folder"

@@ -5,7 +5,6 @@ Only what a run wrote is exported (its predictions); its scores are not, since `
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -42,13 +41,7 @@ def read_meta_file(path: str | Path) -> dict[str, Any]:
 
 
 def _run_spec(run_dir: Path) -> RunSpec:
-    spec_path = run_dir / store.SPEC_FILE
-    if not spec_path.is_file():
-        raise DataError(f"{run_dir}: no {store.SPEC_FILE}; pass a run directory written by `adiff-bench run`")
-    try:
-        return RunSpec.from_json(json.loads(spec_path.read_text(encoding="utf-8"))["spec"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"{spec_path}: not a run spec ({exc}); re-run the model") from exc
+    return store.read_run_spec(run_dir)
 
 
 def tier_from_run(run_dir: str | Path) -> tuple[RunSpec, TierPredictions]:

@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
+from adiff_bench.latex import latex_escape
 from adiff_bench.leaderboard.ranking import Cell, Table, fmt100, tier_label
 from adiff_bench.leaderboard.render_md import reported_tiers
-
-_LATEX_SPECIALS = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-}
-
-
-def latex_escape(text: object) -> str:
-    value = re.sub(r"\s+", " ", str(text)).strip()
-    return "".join(_LATEX_SPECIALS.get(ch, ch) for ch in value)
 
 
 def _cell(cell: Cell | None) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+from adiff_bench.latex import latex_escape
+
 
 def _fmt(value: float | None, scale: float = 100.0) -> str:
     return "n/a" if value is None else f"{value * scale:.2f}"
@@ -43,12 +45,6 @@ def to_markdown(record: Mapping) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _latex_escape(text: str) -> str:
-    for char, repl in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
-        text = text.replace(char, repl)
-    return text
-
-
 def to_latex(record: Mapping) -> str:
     lines = [
         r"\begin{table}[t]",
@@ -58,8 +54,8 @@ def to_latex(record: Mapping) -> str:
         r"Metric & Score ($\times$100) & 95\% CI \\",
         r"\midrule",
     ]
-    lines += [f"{_latex_escape(m)} & {s} & {c} \\\\" for m, s, c, _ in score_rows(record)]
-    lines += [r"\bottomrule", r"\end{tabular}", f"\\caption{{{_latex_escape(_title(record))}}}", r"\end{table}"]
+    lines += [f"{latex_escape(m)} & {s} & {c} \\\\" for m, s, c, _ in score_rows(record)]
+    lines += [r"\bottomrule", r"\end{tabular}", f"\\caption{{{latex_escape(_title(record))}}}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 
 

@@ -32,6 +32,8 @@ class _Gpt2Steps:
     (causal over the prefix; a single new query needs no mask), then ln_f and the tied LM head.
     """
 
+    VOCAB_CHUNK = 1024  # LM-head rows per slice (measured on 2 CPU threads, batch 8 and 32)
+
     def __init__(self, gpt: Any, batch: int, length: int, like: torch.Tensor) -> None:
         t = gpt.transformer
         self.blocks, self.wpe, self.ln_f, self.lm_head = list(t.h), t.wpe, t.ln_f, gpt.lm_head
@@ -46,19 +48,40 @@ class _Gpt2Steps:
         self.values = self.values.index_select(1, index)
 
     def __call__(self, x: torch.Tensor, start: int) -> torch.Tensor:
-        """(B, T, D) embeddings at positions start..start+T-1 → next-token logits (B, vocab) of the last one."""
+        """(B, T, D) embeddings at positions start..start+T-1 → arg-max next token (B,) of the last one."""
         b, t, d = x.shape
         h = x + self.wpe(torch.arange(start, start + t, device=x.device))
+        last = len(self.blocks) - 1
         for i, block in enumerate(self.blocks):
             q, k, v = block.attn.c_attn(block.ln_1(h)).split(d, dim=2)
             q, k, v = (z.view(b, t, self.heads, self.head_dim).transpose(1, 2) for z in (q, k, v))
             self.keys[i, :, :, start : start + t] = k
             self.values[i, :, :, start : start + t] = v
             keys, values = self.keys[i, :, :, : start + t], self.values[i, :, :, : start + t]
+            if i == last and t > 1:
+                # Only the last position's output is used from here on: its query sees every key (no mask),
+                # and the rest of the block runs on that one position.
+                q, h, t = q[:, :, -1:], h[:, -1:], 1
             out = F.scaled_dot_product_attention(q, keys, values, is_causal=t > 1)
             h = h + block.attn.c_proj(out.transpose(1, 2).reshape(b, t, d))
             h = h + block.mlp(block.ln_2(h))
-        return self.lm_head(self.ln_f(h[:, -1]))
+        return self._argmax_logits(self.ln_f(h[:, -1]))
+
+    def _argmax_logits(self, h: torch.Tensor) -> torch.Tensor:
+        """Arg-max of the LM head's logits, computed over vocabulary slices.
+
+        Each logit is the same dot product either way (bit-identical), but with a few rows MKL runs the
+        (rows × 50257) product faster on slices whose weights stay in cache; a single row gains nothing.
+        """
+        weight, bias = self.lm_head.weight, self.lm_head.bias
+        if h.shape[0] < 2:
+            return F.linear(h, weight, bias).argmax(-1)
+        chunk = self.VOCAB_CHUNK
+        parts = [
+            F.linear(h, weight[j : j + chunk], None if bias is None else bias[j : j + chunk])
+            for j in range(0, weight.shape[0], chunk)
+        ]
+        return torch.cat(parts, dim=1).argmax(-1)
 
 
 @torch.inference_mode()
@@ -75,7 +98,7 @@ def greedy_decode(gpt: Any, prefix: torch.Tensor, max_new_tokens: int, stop_id: 
         return [Generation((), False) for _ in range(batch)]
     wte = gpt.get_input_embeddings()
     model = _Gpt2Steps(gpt, batch, length + max_new_tokens, prefix)
-    nxt = model(prefix, 0).argmax(-1)
+    nxt = model(prefix, 0)
     rows = list(range(batch))  # original row of each batch slot
     running = set(rows)
     for step in range(max_new_tokens):
@@ -93,7 +116,7 @@ def greedy_decode(gpt: Any, prefix: torch.Tensor, max_new_tokens: int, stop_id: 
             model.keep_rows(index)
             nxt = nxt.index_select(0, index)
             rows = [rows[j] for j in slots]
-        nxt = model(wte(nxt)[:, None, :], length + step).argmax(-1)
+        nxt = model(wte(nxt)[:, None, :], length + step)
     return [Generation(tuple(t), s) for t, s in zip(tokens, stopped, strict=True)]
 
 
