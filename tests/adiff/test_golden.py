@@ -141,3 +141,25 @@ def test_no_stop_id_runs_every_row_to_the_limit(golden_model, encoded):
     gens = greedy_decode(golden_model.network.caption_decoder.gpt, encoded[0]["prefix"][:2], 7, None)
     assert [len(g.token_ids) for g in gens] == [7, 7]
     assert not any(g.stopped for g in gens)
+
+
+def test_step_model_shortcuts_agree_with_transformers(golden_model, encoded):
+    """The KV-cache step model's shortcuts (fused tanh-GELU, last-layer prefill on the last position only,
+    LM head in vocabulary slices) give the same next token as transformers' full forward, and the fused
+    GELU matches transformers' MLP within float rounding."""
+    from adiff_bench.models.adiff.decode import _Gpt2Steps
+
+    gpt = golden_model.network.caption_decoder.gpt
+    prefix = encoded[0]["prefix"]
+    with torch.inference_mode():
+        full = gpt(inputs_embeds=prefix, use_cache=False).logits[:, -1].argmax(-1)
+        fused = _Gpt2Steps(gpt, prefix.shape[0], prefix.shape[1], prefix)
+        assert fused.fused_gelu
+        plain = _Gpt2Steps(gpt, prefix.shape[0], prefix.shape[1], prefix)
+        plain.fused_gelu = False
+        plain.VOCAB_CHUNK = 7  # many uneven slices
+        assert fused(prefix, 0).tolist() == full.tolist()
+        assert plain(prefix, 0).tolist() == full.tolist()
+        mlp = gpt.transformer.h[0].mlp
+        x = torch.randn(3, 5, prefix.shape[-1], generator=torch.Generator().manual_seed(0))
+        torch.testing.assert_close(fused._mlp(mlp, x), mlp(x), atol=1e-5, rtol=1e-5)
