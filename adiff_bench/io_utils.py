@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,3 +38,20 @@ def atomic_write_text(path: Path | str, text: str) -> None:
 
 def atomic_write_json(path: Path | str, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n")
+
+
+def read_utf8(path: Path | str, where: Callable[[int], str] | None = None) -> str:
+    """A user's text file, decoded strictly; a bad byte is one error naming the file and line."""
+    from adiff_bench.errors import DataError
+
+    path = Path(path)
+    locate = where or (lambda line: f"{path}:{line}")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataError(f"{locate(line)}: not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8") from exc

@@ -124,15 +124,9 @@ def locate_csv(spec: TaskSpec, data_dir: Path | None) -> Path:
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     """Rows of an official CSV with their 1-based line numbers; one clear error for any defect."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path}:{line}: not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8") from exc
+    from adiff_bench.io_utils import read_utf8
+
+    text = read_utf8(path)
     reader = csv.DictReader(text.splitlines(keepends=True))
     header = reader.fieldnames or []
     missing = [c for c in COLUMNS if c not in header]

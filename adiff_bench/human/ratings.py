@@ -16,6 +16,7 @@ from pathlib import Path
 from adiff_bench.errors import DataError
 from adiff_bench.human.sample import KEY_COLUMNS, KEY_FILE, STUDY_FILE
 from adiff_bench.human.study import Study, parse_study
+from adiff_bench.io_utils import read_utf8
 
 
 @dataclass(frozen=True)
@@ -46,15 +47,7 @@ class RatingSet:
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str | None]]]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DataError(f"{path}, row {line}: not valid UTF-8; re-save the file as UTF-8 CSV") from exc
+    text = read_utf8(path, where=lambda line: f"{path}, row {line}")
     reader = csv.DictReader(text.splitlines(keepends=True))
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
