@@ -5,7 +5,7 @@
 # (SPICE had no CoreNLP jars on that machine, so it is stored as unavailable with the reason, and the tables
 # fall back to CIDEr-D and say so).
 set -euo pipefail
-DATA_DIR=${1:-/work/shared/data/adiff_official}
+DATA_DIR=$(realpath "${1:-$(dirname "$0")/../../shared/data/adiff_official}")
 METRICS=${2:-lexical,SPICE,SBERT}
 BIN=${ADIFF_BENCH:-adiff-bench}
 WORK=$(mktemp -d)
