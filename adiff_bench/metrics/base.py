@@ -43,8 +43,10 @@ def reduce_mean(sums: np.ndarray) -> np.ndarray:
 
 
 def mean_stats(values: np.ndarray) -> np.ndarray:
+    """[value, 1] per item, laid out column by column: numpy then sums each column pairwise exactly as
+    ``np.mean`` does, so ``reduce(stats.sum(0))`` is bit-identical to the mean of the values."""
     values = np.asarray(values, dtype=np.float64)
-    return np.stack([values, np.ones_like(values)], axis=1)
+    return np.asfortranarray(np.stack([values, np.ones_like(values)], axis=1))
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,13 @@ class MetricResult:
             "reducer": self.reducer,
             "unavailable": self.unavailable,
         }
+
+
+def mean_result(name: str, signature: str, per_item: np.ndarray) -> MetricResult:
+    """A metric whose corpus score is the mean of its per-item scores (0.0 on no items)."""
+    per_item = np.asarray(per_item, dtype=np.float64)
+    corpus = float(np.mean(per_item)) if len(per_item) else 0.0
+    return MetricResult(name, signature, corpus, per_item, mean_stats(per_item), "mean")
 
 
 def unavailable(name: str, signature: str, reason: str) -> MetricResult:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from adiff_bench.metrics.base import MetricResult
+from adiff_bench.metrics.base import MetricResult, mean_result
 from adiff_bench.metrics.cache import LruCache, content_key
-from adiff_bench.metrics.ngrams import MAX_N, column_major_mean_stats, precook
+from adiff_bench.metrics.ngrams import MAX_N, precook
 
 SIGMA = 6.0
 NGram = tuple[str, ...]
@@ -118,14 +118,7 @@ def cider_d_score(
     tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], signature_tail: str
 ) -> MetricResult:
     per_item = cider_d_per_item(tokenized_hypotheses, tokenized_references)
-    return MetricResult(
-        name="CIDEr-D",
-        signature=f"CIDEr-D|{signature_tail}|n:4|sigma:{SIGMA:g}|df:evaluated-set",
-        corpus=float(np.mean(per_item)),
-        per_item=per_item,
-        stats=column_major_mean_stats(per_item),
-        reducer="mean",
-    )
+    return mean_result("CIDEr-D", f"CIDEr-D|{signature_tail}|n:4|sigma:{SIGMA:g}|df:evaluated-set", per_item)
 
 
 def clear_cache() -> None:

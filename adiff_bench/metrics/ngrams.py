@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-import numpy as np
-
-from adiff_bench.metrics.base import mean_stats
-
 MAX_N = 4
 
 
@@ -26,9 +22,3 @@ def precook(text: str, n: int = MAX_N) -> tuple[int, dict[tuple[str, ...], int]]
 
 def precook_all(texts: Sequence[str], n: int = MAX_N) -> list[tuple[int, dict[tuple[str, ...], int]]]:
     return [precook(text, n) for text in texts]
-
-
-def column_major_mean_stats(per_item: np.ndarray) -> np.ndarray:
-    """``mean_stats`` laid out column by column: numpy then sums each column pairwise, exactly as
-    ``np.mean`` (pycocoevalcap's corpus ROUGE-L/CIDEr-D) does, so ``reduce(stats.sum(0))`` is bit-identical."""
-    return np.asfortranarray(mean_stats(per_item))

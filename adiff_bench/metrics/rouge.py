@@ -10,8 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from adiff_bench.metrics.base import MetricResult
-from adiff_bench.metrics.ngrams import column_major_mean_stats
+from adiff_bench.metrics.base import MetricResult, mean_result
 
 BETA = 1.2
 
@@ -50,11 +49,4 @@ def rouge_l_score(
     per_item = np.array(
         [rouge_l_item(h, r) for h, r in zip(tokenized_hypotheses, tokenized_references, strict=True)], dtype=np.float64
     )
-    return MetricResult(
-        name="ROUGE-L",
-        signature=f"ROUGE-L|{signature_tail}|beta:{BETA}",
-        corpus=float(np.mean(per_item)),
-        per_item=per_item,
-        stats=column_major_mean_stats(per_item),
-        reducer="mean",
-    )
+    return mean_result("ROUGE-L", f"ROUGE-L|{signature_tail}|beta:{BETA}", per_item)

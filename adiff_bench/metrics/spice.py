@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from adiff_bench.errors import DataError
-from adiff_bench.metrics.base import MetricResult, mean_stats, unavailable
+from adiff_bench.metrics.base import MetricResult, mean_result, unavailable
 
 SPICE_LIB_ENV = "ADIFF_BENCH_SPICE_LIB"
 CORENLP_JARS = ("stanford-corenlp-3.6.0.jar", "stanford-corenlp-3.6.0-models.jar")
@@ -250,15 +250,7 @@ def spice_score(tokenized_hypotheses: Sequence[str], tokenized_references: Seque
         per_item[keep] = scores
         if nonfinite:
             warnings.warn(f"SPICE reported no F-score for {nonfinite} item(s); they score 0 (no-f:0)", stacklevel=2)
-    corpus = float(per_item.mean()) if len(per_item) else 0.0
-    return MetricResult(
-        name="spice",
-        signature=_signature(jv),
-        corpus=corpus,
-        per_item=per_item,
-        stats=mean_stats(per_item),
-        reducer="mean",
-    )
+    return mean_result("spice", _signature(jv), per_item)
 
 
 def spider_score(cider: MetricResult, spice: MetricResult) -> MetricResult:
@@ -272,11 +264,4 @@ def spider_score(cider: MetricResult, spice: MetricResult) -> MetricResult:
     if cider.per_item.shape != spice.per_item.shape:
         raise DataError(f"SPIDEr: CIDEr has {cider.per_item.shape[0]} items but SPICE has {spice.per_item.shape[0]}")
     per_item = (np.asarray(cider.per_item, dtype=np.float64) + np.asarray(spice.per_item, dtype=np.float64)) / 2
-    return MetricResult(
-        name="spider",
-        signature=signature,
-        corpus=float(per_item.mean()) if len(per_item) else 0.0,
-        per_item=per_item,
-        stats=mean_stats(per_item),
-        reducer="mean",
-    )
+    return mean_result("spider", signature, per_item)
