@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from adiff_bench.models.adiff.config import HtsatConfig
+from adiff_bench.models.adiff.mappers import Mlp
 
 
 class _Stft(nn.Module):
@@ -151,16 +152,6 @@ class WindowAttention(nn.Module):
         return self.proj((attn @ v).transpose(1, 2).reshape(bw, n, c))
 
 
-class _Mlp(nn.Module):
-    def __init__(self, dim: int, hidden: int) -> None:
-        super().__init__()
-        self.fc1 = nn.Linear(dim, hidden)
-        self.fc2 = nn.Linear(hidden, dim)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc2(F.gelu(self.fc1(x)))
-
-
 class SwinBlock(nn.Module):
     def __init__(self, dim: int, resolution: int, heads: int, ws: int, shift: int, cfg: HtsatConfig) -> None:
         super().__init__()
@@ -170,7 +161,7 @@ class SwinBlock(nn.Module):
         self.norm1 = nn.LayerNorm(dim, eps=cfg.layer_norm_eps)
         self.attn = WindowAttention(dim, ws, heads, cfg.qkv_bias)
         self.norm2 = nn.LayerNorm(dim, eps=cfg.layer_norm_eps)
-        self.mlp = _Mlp(dim, int(dim * cfg.mlp_ratio))
+        self.mlp = Mlp(dim, int(dim * cfg.mlp_ratio), F.gelu)
         self.register_buffer("attn_mask", _shift_mask(resolution, resolution, ws, shift) if shift else None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
