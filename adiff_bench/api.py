@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -102,10 +101,7 @@ def score_file(
     path = Path(predictions)
     if not path.is_file():
         raise DataError(f"{path}: no such predictions file")
-    spec_path = path.parent / store.SPEC_FILE
-    saved: RunSpec | None = None
-    if spec_path.is_file():
-        saved = RunSpec.from_json(json.loads(spec_path.read_text(encoding="utf-8"))["spec"])
+    saved = store.read_run_spec(path.parent) if (path.parent / store.SPEC_FILE).is_file() else None
     if dataset is None and saved is None:
         raise DataError(
             f"{path}: no {store.SPEC_FILE} beside it; pass --dataset and --tier to say which task it answers"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 import sys
 import time
 import warnings
@@ -30,8 +29,6 @@ from adiff_bench.runs.distributed import current_context, merge_shards, shard_pa
 from adiff_bench.runs.environment import environment
 from adiff_bench.runs.scoring import Scores, match_predictions, score_matched
 from adiff_bench.runs.spec import RunSpec
-
-ProgressFactory = Callable[[int, int, str], "ProgressSink"]
 
 
 class ProgressSink:
@@ -408,7 +405,3 @@ def build_record(
         "command": command,
         "environment": environment(),
     }
-
-
-def remove_run(run_dir: Path) -> None:
-    shutil.rmtree(run_dir, ignore_errors=True)
