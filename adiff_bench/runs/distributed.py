@@ -7,6 +7,8 @@ gathered and raised on every rank, so no process waits forever on a collective.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -82,7 +84,22 @@ def current_context() -> DistContext:
             f"WORLD_SIZE is {world} but accelerate formed a group of {state.num_processes}; "
             "launch with `accelerate launch --multi_gpu --num_processes N -m adiff_bench run ...`"
         )
+    _leave_group_at_exit()
     return DistContext(rank=state.process_index, world_size=state.num_processes)
+
+
+@functools.cache
+def _leave_group_at_exit() -> None:
+    """Shut the process group down before the interpreter does: a rank that exits with gloo's threads still
+    running dies with "terminate called without an active exception" (SIGABRT) although its work is done."""
+
+    def leave() -> None:
+        import torch.distributed as dist
+
+        if dist.is_available() and dist.is_initialized():
+            dist.destroy_process_group()
+
+    atexit.register(leave)
 
 
 def shard_path(run_dir: Path, ctx: DistContext) -> Path:
