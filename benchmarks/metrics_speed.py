@@ -1,12 +1,18 @@
 """Wall time of the lexical suite vs. calling pycocoevalcap's scorers one after another, same numbers.
 
-Run: .venv/bin/python benchmarks/metrics_speed.py [--n N] [--csv PATH]
+Run: .venv/bin/python benchmarks/metrics_speed.py [--n N] [--csv PATH] [--repeats R]
 
-Predictions are caption-oracle-like strings built from caption1/caption2 of ACD test tier 2. Reported:
-  baseline  PTBTokenizer (hyps, refs) + Bleu(4) + Meteor() (own JVM) + Rouge() + Cider(), sequentially
-  cold      first score_texts(..., "lexical") in this process (starts its METEOR JVM, tokenizes references)
-  warm      a second call on the same texts: the METEOR JVM is running and tokenized references / CIDEr-D
-            document frequencies are cached; nothing hypothesis-side is cached, everything is recomputed
+Predictions are caption-oracle-like strings built from caption1/caption2 of ACD test tier 2. Reported
+(medians over R alternating repeats, so machine noise hits both sides alike):
+  baseline  PTBTokenizer (hyps, refs) + Bleu(4) + Meteor() (own JVM) + Rouge() + Cider(), sequentially,
+            timed in this process
+  cold      the first score_texts(..., "lexical") call in a FRESH Python process (imports excluded): starts
+            its METEOR jar processes on the paraphrase subset, reading the paraphrase index from disk,
+            tokenizes references, computes CIDEr-D document frequencies
+  warm      a second call in that process on the same texts: METEOR processes running, tokenized
+            references / CIDEr-D reference side cached; everything hypothesis-side is recomputed
+  index     building METEOR's paraphrase index from pycocoevalcap's table, into an empty folder: once per
+            machine (then it is on disk; `run` builds it while the model generates), not part of cold
 """
 
 from __future__ import annotations
@@ -14,6 +20,9 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -59,41 +68,102 @@ def identical(ours: dict, theirs: dict[str, tuple[float, np.ndarray]]) -> dict[s
     }
 
 
+def _ours_in_fresh_process(csv_path: Path, n: int | None, out: Path) -> tuple[float, float]:
+    """(cold, warm) wall seconds measured inside a new interpreter; results saved to ``out`` (npz)."""
+    code = f"""
+import sys, time
+import numpy as np
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from metrics_speed import load
+from pathlib import Path
+from adiff_bench.metrics.suite import score_texts
+hyps, refs = load(Path({str(csv_path)!r}), {n!r})
+walls = []
+for _ in range(2):
+    start = time.perf_counter()
+    ours = score_texts(hyps, refs, "lexical")
+    walls.append(time.perf_counter() - start)
+arrays = {{f"{{k}}.per_item": r.per_item for k, r in ours.items()}}
+arrays.update({{f"{{k}}.corpus": np.array(r.corpus) for k, r in ours.items()}})
+arrays.update({{f"{{k}}.stats": r.stats for k, r in ours.items()}})
+arrays.update({{f"{{k}}.reducer": np.array(r.reducer or "") for k, r in ours.items()}})
+np.savez({str(out)!r}, walls=np.array(walls), **arrays)
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)
+    with np.load(out) as data:
+        walls = data["walls"]
+    return float(walls[0]), float(walls[1])
+
+
+def _load_ours(path: Path) -> dict[str, object]:
+    from adiff_bench.metrics.base import MetricResult
+
+    with np.load(path) as data:
+        names = sorted({key.split(".")[0] for key in data.files if key != "walls"})
+        return {
+            name: MetricResult(
+                name=name,
+                signature="",
+                corpus=float(data[f"{name}.corpus"]),
+                per_item=data[f"{name}.per_item"],
+                stats=data[f"{name}.stats"],
+                reducer=str(data[f"{name}.reducer"]) or None,
+            )
+            for name in names
+        }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=None, help="first N items (default: all)")
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     hyps, refs = load(args.csv, args.n)
     print(f"items: {len(hyps)}  cpus: {os.cpu_count()}  load average before: {os.getloadavg()}")
 
-    start = time.perf_counter()
-    theirs = baseline(hyps, refs)
-    t_base = time.perf_counter() - start
+    from adiff_bench.metrics.jvm import pycocoevalcap_file
+    from adiff_bench.metrics.meteor import PARAPHRASE_TABLE
+    from adiff_bench.metrics.meteor_paraphrase import build_or_load_index, index_root
 
-    from adiff_bench.metrics.suite import score_texts
+    table = pycocoevalcap_file(PARAPHRASE_TABLE)
+    build_or_load_index(table, index_root())  # on disk, as after any earlier run here
 
-    walls, checks = [], []
-    for _ in range(2):
+    t_base, t_cold, t_warm = [], [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for k in range(args.repeats):
+            start = time.perf_counter()
+            theirs = baseline(hyps, refs)
+            t_base.append(time.perf_counter() - start)
+            cold, warm = _ours_in_fresh_process(args.csv, args.n, Path(tmp) / f"ours{k}.npz")
+            t_cold.append(cold)
+            t_warm.append(warm)
+        ours = _load_ours(Path(tmp) / "ours0.npz")
         start = time.perf_counter()
-        ours = score_texts(hyps, refs, "lexical")
-        walls.append(time.perf_counter() - start)
-        checks.append(identical(ours, theirs))
+        build_or_load_index(table, Path(tmp) / "fresh-index")
+        t_index = time.perf_counter() - start
 
+    base, cold, warm = (float(np.median(t)) for t in (t_base, t_cold, t_warm))
     print(f"load average after: {os.getloadavg()}")
-    print(f"pycocoevalcap sequential : {t_base:8.2f} s")
-    for label, wall in zip(("adiff-bench cold", "adiff-bench warm"), walls, strict=True):
-        print(f"{label:<25}: {wall:8.2f} s   ratio {wall / t_base:.3f}")
-    for label, check in zip(("cold", "warm"), checks, strict=True):
-        differing = [name for name, same in check.items() if not same]
-        print(f"identical numbers ({label}): {'yes' if not differing else 'NO: ' + ', '.join(differing)}")
+    print(f"each run (s): baseline {_fmt(t_base)}; cold {_fmt(t_cold)}; warm {_fmt(t_warm)}")
+    print(f"pycocoevalcap sequential : {base:8.2f} s   (median of {args.repeats})")
+    print(f"adiff-bench cold         : {cold:8.2f} s   ratio {cold / base:.3f}")
+    print(f"adiff-bench warm         : {warm:8.2f} s   ratio {warm / base:.3f}")
+    print(f"paraphrase index build   : {t_index:8.2f} s   (once per machine; not part of cold/warm)")
+    differing = [name for name, same in identical(ours, theirs).items() if not same]
+    print(f"identical numbers: {'yes' if not differing else 'NO: ' + ', '.join(differing)}")
     from adiff_bench.metrics.base import get_reducer
 
     print("corpus scores (pycocoevalcap) and |reduce(stats.sum(0)) - corpus| of ours:")
     for name, (corpus, _) in theirs.items():
         result = ours[name]
-        gap = abs(float(get_reducer(result.reducer)(result.stats.sum(axis=0))) - corpus)
+        reducer = get_reducer(result.reducer) if result.reducer else None
+        gap = abs(float(reducer(result.stats.sum(axis=0))) - corpus) if reducer else float("nan")
         print(f"  {name:<8} {corpus:.12f}   stats gap {gap:.3g}")
+
+
+def _fmt(values: list[float]) -> str:
+    return " ".join(f"{v:.2f}" for v in values)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -19,6 +20,21 @@ def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["ADIFF_BENCH_CACHE"] = str(tmp_path_factory.mktemp("adiff-cache"))
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _meteor_paraphrase_index(_isolated_cache: None) -> None:
+    """METEOR's paraphrase index (derived from pycocoevalcap's table, not user data) is built once per
+    checkout, before any test: a build left running in a background thread would slow later tests."""
+    from adiff_bench.errors import MetricUnavailable
+    from adiff_bench.metrics.jvm import pycocoevalcap_file
+    from adiff_bench.metrics.meteor import PARAPHRASE_TABLE
+    from adiff_bench.metrics.meteor_paraphrase import INDEX_DIR_ENV, build_or_load_index
+
+    root = REPO_ROOT / ".pytest_cache" / "adiff-meteor-paraphrase"
+    os.environ[INDEX_DIR_ENV] = str(root)
+    with contextlib.suppress(MetricUnavailable):  # no pycocoevalcap: the METEOR tests report it themselves
+        build_or_load_index(pycocoevalcap_file(PARAPHRASE_TABLE), root)
 
 
 @pytest.fixture(scope="session")

@@ -140,8 +140,24 @@ def _setup_spice(args: argparse.Namespace) -> int:
     return 0
 
 
+def _setup_meteor(args: argparse.Namespace) -> int:
+    from adiff_bench.metrics.jvm import pycocoevalcap_file
+    from adiff_bench.metrics.meteor import PARAPHRASE_TABLE
+    from adiff_bench.metrics.meteor_paraphrase import build_or_load_index, index_root, load_index
+
+    table, root = pycocoevalcap_file(PARAPHRASE_TABLE), index_root()
+    start = time.perf_counter()
+    existed = load_index(table, root) is not None
+    index = build_or_load_index(table, root)
+    verb = "found" if existed else f"built in {time.perf_counter() - start:.1f} s"
+    print(f"METEOR paraphrase index {verb}: {index.n_pairs} pairs, {len(index.words)} words, under {root}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("setup", help="install optional external pieces (SPICE's CoreNLP jars)")
+    parser = subparsers.add_parser(
+        "setup", help="install optional external pieces (SPICE's CoreNLP jars, METEOR's paraphrase index)"
+    )
     targets = parser.add_subparsers(dest="setup_target", metavar="TARGET")
     spice = targets.add_parser(
         "spice",
@@ -155,4 +171,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     spice.add_argument("--sha1", default=CORENLP_SHA1, help="expected SHA-1 of the archive, or 'none' to skip")
     spice.add_argument("--force", action="store_true", help="download again even if the jars are present")
     spice.set_defaults(func=_setup_spice)
+    meteor = targets.add_parser(
+        "meteor",
+        help="build METEOR's paraphrase index now (otherwise the first METEOR score builds it, ~15 s)",
+        description="Parse pycocoevalcap's paraphrase-en.gz once into $ADIFF_BENCH_METEOR_INDEX_DIR (else "
+        "<cache>/meteor-paraphrase), so METEOR processes start on just the pairs a request can use.",
+    )
+    meteor.set_defaults(func=_setup_meteor)
     parser.set_defaults(func=lambda _args: parser.print_help() or 2)

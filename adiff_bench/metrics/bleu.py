@@ -12,16 +12,17 @@ from collections.abc import Sequence
 import numpy as np
 
 from adiff_bench.metrics.base import MetricResult
-from adiff_bench.metrics.ngrams import MAX_N, precook
+from adiff_bench.metrics.ngrams import MAX_N, Cooked, precook_all
 from adiff_bench.metrics.reducers import BLEU_STATS, bleu_from_stats
 
 
-def bleu_stats(tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str]) -> np.ndarray:
-    """(n_items, 10) integer-valued statistics; one reference per item."""
+def bleu_stats(
+    tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], cooked: Cooked | None = None
+) -> np.ndarray:
+    """(n_items, 10) integer-valued statistics; one reference per item. ``cooked``: their precooked counts."""
+    hyp_cooked, ref_cooked = cooked or (precook_all(tokenized_hypotheses), precook_all(tokenized_references))
     rows = np.zeros((len(tokenized_hypotheses), len(BLEU_STATS)), dtype=np.float64)
-    for i, (hyp, ref) in enumerate(zip(tokenized_hypotheses, tokenized_references, strict=True)):
-        ref_len, ref_counts = precook(ref)
-        test_len, test_counts = precook(hyp)
+    for i, ((test_len, test_counts), (ref_len, ref_counts)) in enumerate(zip(hyp_cooked, ref_cooked, strict=True)):
         correct = [0] * MAX_N
         for ngram, count in test_counts.items():
             correct[len(ngram) - 1] += min(ref_counts.get(ngram, 0), count)

@@ -9,6 +9,7 @@ the process; only hypotheses are processed per call. Every floating-point operat
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +17,7 @@ import numpy as np
 
 from adiff_bench.metrics.base import MetricResult, mean_result
 from adiff_bench.metrics.cache import LruCache, content_key
-from adiff_bench.metrics.ngrams import MAX_N, precook
+from adiff_bench.metrics.ngrams import MAX_N, Cooked, precook
 
 SIGMA = 6.0
 NGram = tuple[str, ...]
@@ -32,31 +33,22 @@ class _Vector:
 @dataclass(frozen=True)
 class _ReferenceSide:
     ref_len: float
-    document_frequency: dict[NGram, float]
-    log_df: dict[float, float]
+    log_df: dict[NGram, float]  # log(max(1, document frequency)) of every reference n-gram
     vectors: tuple[_Vector, ...]
 
 
 _REFERENCE_CACHE: LruCache[_ReferenceSide] = LruCache(maxsize=4)
 
 
-def _log_df(side_log: dict[float, float], df: float) -> float:
-    value = side_log.get(df)
-    if value is None:
-        value = side_log[df] = float(np.log(max(1.0, df)))
-    return value
-
-
-def _to_vector(
-    counts: dict[NGram, int], ref_len: float, dfs: dict[NGram, float], log_df: dict[float, float]
-) -> _Vector:
+def _to_vector(counts: dict[NGram, int], ref_len: float, log_df: dict[NGram, float]) -> _Vector:
+    """An n-gram missing from the references has df 0, and pycocoevalcap's log(max(1.0, 0.0)) is 0.0."""
     weights: tuple[dict[NGram, float], ...] = tuple({} for _ in range(MAX_N))
     norm = [0.0] * MAX_N
     length = 0
+    get_log_df = log_df.get
     for ngram, term_freq in counts.items():
-        df = _log_df(log_df, dfs.get(ngram, 0.0))
         n = len(ngram) - 1
-        value = float(term_freq) * (ref_len - df)
+        value = float(term_freq) * (ref_len - get_log_df(ngram, 0.0))
         weights[n][ngram] = value
         norm[n] += pow(value, 2)
         if n == 1:
@@ -81,32 +73,42 @@ def _similarity(hyp: _Vector, ref: _Vector) -> list[float]:
     return val
 
 
-def _reference_side(tokenized_references: Sequence[str]) -> _ReferenceSide:
-    counts = [precook(ref)[1] for ref in tokenized_references]
-    dfs: dict[NGram, float] = {}
+def _reference_side(
+    tokenized_references: Sequence[str], cooked: list[tuple[int, dict[NGram, int]]] | None = None
+) -> _ReferenceSide:
+    counts = [c for _, c in cooked] if cooked is not None else [precook(ref)[1] for ref in tokenized_references]
+    document_frequency: Counter[NGram] = Counter()
     for ref_counts in counts:
-        for ngram in ref_counts:
-            dfs[ngram] = dfs.get(ngram, 0.0) + 1
+        document_frequency.update(ref_counts.keys())
+    # np.log on each distinct count, as pycocoevalcap computes it per n-gram: the same scalar call, same bits
+    log_of_count = {df: float(np.log(max(1.0, df))) for df in set(document_frequency.values())}
+    log_df = {ngram: log_of_count[df] for ngram, df in document_frequency.items()}
     ref_len = float(np.log(float(len(tokenized_references))))
-    log_df: dict[float, float] = {}
-    vectors = tuple(_to_vector(c, ref_len, dfs, log_df) for c in counts)
-    return _ReferenceSide(ref_len, dfs, log_df, vectors)
+    return _ReferenceSide(ref_len, log_df, tuple(_to_vector(c, ref_len, log_df) for c in counts))
 
 
-def reference_side(tokenized_references: Sequence[str]) -> _ReferenceSide:
+def reference_side(
+    tokenized_references: Sequence[str], cooked: list[tuple[int, dict[NGram, int]]] | None = None
+) -> _ReferenceSide:
     return _REFERENCE_CACHE.get_or_compute(
-        content_key(tokenized_references), lambda: _reference_side(tokenized_references)
+        content_key(tokenized_references), lambda: _reference_side(tokenized_references, cooked)
     )
 
 
-def cider_d_per_item(tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str]) -> np.ndarray:
-    """Per-item CIDEr-D; document frequencies fixed by ``tokenized_references`` (the whole evaluated set)."""
+def cider_d_per_item(
+    tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], cooked: Cooked | None = None
+) -> np.ndarray:
+    """Per-item CIDEr-D; document frequencies fixed by ``tokenized_references`` (the whole evaluated set).
+
+    ``cooked``: the texts' precooked counts, when the caller has them already.
+    """
     if len(tokenized_hypotheses) != len(tokenized_references):
         raise ValueError("hypotheses and references differ in length")
-    side = reference_side(tokenized_references)
+    side = reference_side(tokenized_references, cooked[1] if cooked else None)
+    hyp_counts = [c for _, c in cooked[0]] if cooked else [precook(hyp)[1] for hyp in tokenized_hypotheses]
     scores = np.empty(len(tokenized_hypotheses), dtype=np.float64)
-    for i, (hyp, ref_vector) in enumerate(zip(tokenized_hypotheses, side.vectors, strict=True)):
-        vector = _to_vector(precook(hyp)[1], side.ref_len, side.document_frequency, side.log_df)
+    for i, (counts, ref_vector) in enumerate(zip(hyp_counts, side.vectors, strict=True)):
+        vector = _to_vector(counts, side.ref_len, side.log_df)
         score_avg = np.mean(np.array(_similarity(vector, ref_vector)))
         score_avg /= 1  # one reference per item
         score_avg *= 10.0
@@ -115,9 +117,12 @@ def cider_d_per_item(tokenized_hypotheses: Sequence[str], tokenized_references: 
 
 
 def cider_d_score(
-    tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], signature_tail: str
+    tokenized_hypotheses: Sequence[str],
+    tokenized_references: Sequence[str],
+    signature_tail: str,
+    cooked: Cooked | None = None,
 ) -> MetricResult:
-    per_item = cider_d_per_item(tokenized_hypotheses, tokenized_references)
+    per_item = cider_d_per_item(tokenized_hypotheses, tokenized_references, cooked)
     return mean_result("CIDEr-D", f"CIDEr-D|{signature_tail}|n:4|sigma:{SIGMA:g}|df:evaluated-set", per_item)
 
 

@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 MAX_N = 4
+# (hypotheses, references) as precook_all returns them: BLEU and CIDEr-D share one counting pass
+Cooked = tuple[list[tuple[int, dict[tuple[str, ...], int]]], list[tuple[int, dict[tuple[str, ...], int]]]]
 
 
 def precook(text: str, n: int = MAX_N) -> tuple[int, dict[tuple[str, ...], int]]:

@@ -3,11 +3,13 @@
 Lexical metrics reproduce pycocoevalcap (PTB tokenization, BLEU-1..4, METEOR, ROUGE-L, CIDEr-D) exactly;
 SPICE/SPIDEr and the embedding metrics come from :mod:`adiff_bench.metrics.spice` and
 :mod:`adiff_bench.metrics.embedding`. Java metrics run in threads while the Python ones compute, the
-METEOR JVM is started first (it needs seconds to load), and tokenization happens once per call.
+METEOR jar processes start first, on a paraphrase subset (see :mod:`adiff_bench.metrics.meteor`), and
+tokenization happens once per call.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import importlib
@@ -161,12 +163,12 @@ def score_texts(
 
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="adiff-metrics") as pool:
         if wanted & _NEEDS_PTB:
-            from adiff_bench.metrics import bleu, cider, meteor, ptb, rouge
+            from adiff_bench.metrics import bleu, cider, meteor, ngrams, ptb, rouge
 
             try:
                 tail = _lexical_tail()
                 if "METEOR" in wanted:
-                    meteor.meteor_process().start()  # the JVM loads its tables while we tokenize
+                    meteor.meteor_scorer().prepare()  # its paraphrase index loads while we tokenize
                 say(f"PTB-tokenizing {len(hyps)} hypotheses and references")
                 tok_hyps, tok_refs = ptb.tokenize_pair(hyps, refs)
             except MetricUnavailable as exc:
@@ -174,21 +176,28 @@ def score_texts(
                     results[name] = unavailable(name, name, str(exc))
             else:
                 if "METEOR" in wanted:
+                    scorer = meteor.meteor_scorer()
+                    if scorer.index_ready():  # else its thread waits, and the other metrics go first
+                        with contextlib.suppress(MetricUnavailable):  # if so, the future below says why
+                            # METEOR takes longest: start its jar processes before Python metrics take the GIL
+                            scorer.start_for(meteor.score_requests(tok_hyps, tok_refs))
                     futures["METEOR"] = pool.submit(
                         _guarded, "METEOR", "METEOR", lambda: meteor.meteor_score(tok_hyps, tok_refs)
                     )
                 if "SPICE" in wanted:
                     futures["SPICE"] = pool.submit(_spice, tok_hyps, tok_refs)
+                cooked = (ngrams.precook_all(tok_hyps), ngrams.precook_all(tok_refs))  # for BLEU and CIDEr-D
                 if wanted & set(BLEU_NAMES):
                     say("BLEU")
-                    for result in bleu.bleu_results(bleu.bleu_stats(tok_hyps, tok_refs), f"{tail}|bp:closest"):
+                    stats = bleu.bleu_stats(tok_hyps, tok_refs, cooked)
+                    for result in bleu.bleu_results(stats, f"{tail}|bp:closest"):
                         results[result.name] = result
                 if "ROUGE-L" in wanted:
                     say("ROUGE-L")
                     results["ROUGE-L"] = rouge.rouge_l_score(tok_hyps, tok_refs, tail)
                 if "CIDEr-D" in wanted:
                     say("CIDEr-D")
-                    results["CIDEr-D"] = cider.cider_d_score(tok_hyps, tok_refs, tail)
+                    results["CIDEr-D"] = cider.cider_d_score(tok_hyps, tok_refs, tail, cooked)
         if "SBERT" in wanted:
             say("SBERT")
             results["SBERT"] = _embedding("SBERT", "sbert_similarity", hyps, refs)
@@ -205,12 +214,12 @@ def score_texts(
 
 
 def prewarm(metrics: Sequence[str] | None) -> None:
-    """Start the METEOR JVM now, so it loads its tables while a model generates; a no-op without Java."""
+    """Load METEOR's paraphrase index now (built once per machine), while a model generates; no-op without Java."""
     if "METEOR" not in resolve_metric_names(metrics):
         return
     try:
-        from adiff_bench.metrics.meteor import meteor_process
+        from adiff_bench.metrics.meteor import meteor_scorer
 
-        meteor_process().start()
+        meteor_scorer().prepare()
     except MetricUnavailable:
         pass  # scoring will report the reason

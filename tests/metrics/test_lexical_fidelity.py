@@ -1,20 +1,22 @@
 """The lexical suite equals pycocoevalcap's own scorers, bit for bit, on 200 seeded-random items of the
-real ACD test set (tier 2, sentence answers), and its per-item statistics reproduce the corpus scores."""
+real ACD test set (tier 2, sentence answers), and its per-item statistics reproduce the corpus scores.
+
+pycocoevalcap's METEOR here is its own ``Meteor()`` with the whole paraphrase table; ours runs on the
+paraphrase subset (:mod:`adiff_bench.metrics.meteor_paraphrase`), so this also checks the subset."""
 
 from __future__ import annotations
 
 import csv
 import random
 import shutil
-import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from adiff_bench.metrics import ptb
+from adiff_bench.metrics import meteor, ptb
 from adiff_bench.metrics.base import MetricResult, get_reducer
-from adiff_bench.metrics.meteor import meteor_process
+from adiff_bench.metrics.reducers import METEOR_STATS
 from adiff_bench.metrics.suite import BLEU_NAMES, LEXICAL_NAMES, score_texts
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("java") is None, reason="Java is not installed")]
@@ -38,31 +40,26 @@ def _acd_slice(official_data: Path) -> tuple[list[str], list[str]]:
     hyps[5] = refs[5]  # perfect match
     hyps[7] = ""  # empty prediction
     hyps[9] = 'Audio 1 is "louder" (clearly) than audio 2 -- isn\'t it?'
+    hyps[11] = "The U.S.-made engine's hum... e.g. 1,000 times “louder”, well-known co-operation – it's 3 p.m."
+    hyps[13] = "Café naïve straße — ΟΔΟΣ Москва; a/b (c) [d] 1990's rock 'n' roll ``quoted''"
     return hyps, refs
-
-
-class _SharedMeteor:
-    """pycocoevalcap's Meteor client code driving our (identically started) jar process."""
-
-    def __init__(self, proc: object) -> None:
-        from pycocoevalcap.meteor.meteor import Meteor
-
-        self.meteor_p = proc
-        self.lock = threading.Lock()
-        self.compute_score = Meteor.compute_score.__get__(self)
-        self._stat = Meteor._stat.__get__(self)
 
 
 @pytest.fixture(scope="module")
 def both(official_data: Path) -> tuple[dict[str, MetricResult], dict[str, tuple[float, np.ndarray]], tuple]:
     from pycocoevalcap.bleu.bleu import Bleu
     from pycocoevalcap.cider.cider import Cider
+    from pycocoevalcap.meteor.meteor import Meteor
     from pycocoevalcap.rouge.rouge import Rouge
     from pycocoevalcap.tokenizer.ptbtokenizer import PTBTokenizer
 
     hyps, refs = _acd_slice(official_data)
     ptb.clear_cache()
-    ours = score_texts(hyps, refs, "lexical")
+    ours = score_texts(hyps, refs, "lexical")  # one METEOR process for 200 items
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(meteor, "PARALLEL_FROM", 50)
+        patch.setattr(meteor.os, "cpu_count", lambda: 2)
+        ours["METEOR (two processes)"] = score_texts(hyps, refs, "METEOR")["METEOR"]
 
     tokenizer = PTBTokenizer()
     gts = tokenizer.tokenize({i: [{"caption": r}] for i, r in enumerate(refs)})
@@ -71,9 +68,11 @@ def both(official_data: Path) -> tuple[dict[str, MetricResult], dict[str, tuple[
     bleu, bleu_items = Bleu(4).compute_score(gts, res, verbose=0)
     for n in range(4):
         theirs[BLEU_NAMES[n]] = (bleu[n], np.array(bleu_items[n]))
-    with meteor_process().session() as proc:
-        score, items = _SharedMeteor(proc).compute_score(gts, res)
-    theirs["METEOR"] = (score, np.array(items))
+    reference_meteor = Meteor()  # its own jar process, whole paraphrase table
+    score, items = reference_meteor.compute_score(gts, res)
+    reference_meteor.meteor_p.kill()
+    reference_meteor.meteor_p.wait()
+    theirs["METEOR"] = theirs["METEOR (two processes)"] = (score, np.array(items))
     theirs["ROUGE-L"] = Rouge().compute_score(gts, res)
     theirs["CIDEr-D"] = Cider().compute_score(gts, res)
     tokenized = ([res[i][0] for i in range(len(hyps))], [gts[i][0] for i in range(len(refs))])
@@ -85,7 +84,7 @@ def test_tokenization_equals_pycocoevalcap(both: tuple) -> None:
     assert ptb.tokenize_pair(hyps, refs) == tokenized
 
 
-@pytest.mark.parametrize("name", LEXICAL_NAMES)
+@pytest.mark.parametrize("name", [*LEXICAL_NAMES, "METEOR (two processes)"])
 def test_corpus_and_per_item_scores_are_identical(both: tuple, name: str) -> None:
     ours, theirs, _ = both
     corpus, per_item = theirs[name]
@@ -107,3 +106,9 @@ def test_meteor_summed_stats_reproduce_the_jar_corpus_score(both: tuple) -> None
     assert np.max(np.abs(reducer(result.stats) - result.per_item)) <= 1e-12
     mean_of_segments = float(np.mean(result.per_item))
     assert abs(mean_of_segments - result.corpus) > 1e-6  # corpus METEOR is not the mean of segment scores
+
+
+def test_paraphrase_matches_take_part_so_the_subset_is_exercised(both: tuple) -> None:
+    stats = both[0]["METEOR"].stats
+    paraphrase_stage = [METEOR_STATS.index(f"{side}_matches_3") for side in ("test_content", "ref_content")]
+    assert stats[:, paraphrase_stage].sum() > 0
