@@ -289,6 +289,7 @@ class MeteorScorer:
             table = Path(self._tmp.name) / f"paraphrase-{self._generation}.gz"
             table.write_bytes(index.subset_table(index.subset_mask(self._covered)))
             self._restart(table, wanted)
+            (table.parent / f"paraphrase-{self._generation - 1}.gz").unlink(missing_ok=True)  # its jars are closed
         elif len(self._workers) < wanted:
             first = self._workers[0]
             extra = MeteorProcess(self._java, self._jar, first.paraphrase_table, first.jvm_options)

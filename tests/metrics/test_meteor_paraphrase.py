@@ -190,6 +190,7 @@ def test_scorer_reuses_its_processes_until_new_words_arrive(fake_scorer: meteor.
     assert first.closed and len(_FakeJar.started) == 2
     assert "0\ndog\ncanine\n" in _FakeJar.started[1].table_text  # the union of everything seen
     assert "0\nbig dog\nlarge hound\n" in _FakeJar.started[1].table_text
+    assert not first.paraphrase_table.exists() and _FakeJar.started[1].paraphrase_table.exists()  # no pile-up
 
 
 def test_large_requests_are_split_over_two_processes_in_order(
