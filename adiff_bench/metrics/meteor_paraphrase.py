@@ -11,8 +11,8 @@ gives the jar exactly the same candidate matches — and identical scores (tests
 
 The words METEOR sees are its ``-norm`` normaliser's output, lower-cased and split on whitespace.
 :func:`meteor_word_candidates` over-approximates them from the raw request text (see its docstring).
-The table is parsed once per machine into an index under the adiff-bench cache (about 10 s);
-after that a subset is cut and written in well under a second.
+The table is parsed once per machine into an index under the adiff-bench cache (about 16 s here, in a
+child process); after that a subset is cut and written in well under a second.
 """
 
 from __future__ import annotations
@@ -54,7 +54,16 @@ def _normaliser_variants(token: str) -> set[str]:
     single = _SINGLE_QUOTES.sub("'", token)
     double = _DOUBLE_QUOTES.sub('"', single)
     en_dash = double.replace("\u2013", "-")
-    return {token, single, double, en_dash, en_dash.replace("--", "-")}
+    variants = {token, single, double, en_dash, en_dash.replace("--", "-")}
+    if "DOTMULTI" in token:  # the normaliser's own escape for "..." is unescaped wherever it appears
+        variants |= {_unescape_dots(v) for v in variants}
+    return variants
+
+
+def _unescape_dots(text: str) -> str:
+    while "DOTDOTMULTI" in text:
+        text = text.replace("DOTDOTMULTI", "DOTMULTI.")
+    return text.replace("DOTMULTI", ".")
 
 
 def meteor_word_candidates(lines: Iterable[str], max_length: int) -> set[str]:

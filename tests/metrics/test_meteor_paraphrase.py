@@ -28,7 +28,7 @@ ADVERSARIAL = [
     "a/b (c) [d] {e} <f> #g $h %i &j *k +l =m @n ^o _p |q ~r",
     "tab\tseparated\x0bvertical\u00a0nbsp\u2009thin\u3000ideographic",
     "1990's rock 'n' roll o'clock l'homme",
-    "dotmulti DOTMULTI. ... x.y.z. U.S.A. e.t.c",
+    "dotmulti DOTMULTI. ... x.y.z. U.S.A. e.t.c xDOTMULTIy aDOTDOTMULTIb",
 ]
 
 
