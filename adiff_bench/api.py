@@ -14,7 +14,7 @@ from adiff_bench.models.base import Model
 from adiff_bench.runs import store
 from adiff_bench.runs.environment import environment
 from adiff_bench.runs.runner import ProgressSink, RunOutcome, execute
-from adiff_bench.runs.scoring import match_predictions, score_matched
+from adiff_bench.runs.scoring import ci_record, match_predictions, score_matched, task_record
 from adiff_bench.runs.spec import RunSpec
 
 
@@ -122,18 +122,10 @@ def score_file(
     scores = score_matched(matched, resolve_metric_names(metrics), ci=ci, n_resamples=n_resamples, seed=seed)
     record = {
         "predictions": str(path),
-        "task": {
-            **task_spec.to_json(),
-            "name": task_spec.name,
-            "csv": str(task.csv_path),
-            "items_in_task": len(task.items),
-            "items_scored": len(scores.item_ids),
-        },
+        "task": task_record(task, len(scores.item_ids)),
         "model": {"name": saved.model if saved else path.stem},
         "scores": scores.to_json(),
-        "confidence_intervals": (
-            {"method": scores.resampling, "n_resamples": n_resamples, "seed": seed, "level": 0.95} if ci else None
-        ),
+        "confidence_intervals": ci_record(scores, ci, n_resamples, seed),
         "timing": {"scoring_seconds": round(time.perf_counter() - start, 3)},
         "command": sys.argv,
         "environment": environment(),

@@ -27,7 +27,7 @@ from adiff_bench.models.registry import build_model
 from adiff_bench.runs import store
 from adiff_bench.runs.distributed import current_context, merge_shards, shard_path
 from adiff_bench.runs.environment import environment
-from adiff_bench.runs.scoring import Scores, match_predictions, score_matched
+from adiff_bench.runs.scoring import Scores, ci_record, match_predictions, score_matched, task_record
 from adiff_bench.runs.spec import RunSpec
 
 
@@ -380,14 +380,7 @@ def build_record(
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "spec": spec.to_json(),
         "run_fingerprint": spec.fingerprint(),
-        "task": {
-            **spec.task.to_json(),
-            "name": spec.task.name,
-            "csv": str(task.csv_path),
-            "items_in_task": len(task.items),
-            "items_selected": n_selected,
-            "items_scored": len(scores.item_ids),
-        },
+        "task": task_record(task, len(scores.item_ids), items_selected=n_selected),
         "model": {
             "name": model.name,
             "fingerprint": fingerprint,
@@ -396,9 +389,7 @@ def build_record(
         },
         "audio_policy": policy_signature,
         "scores": scores.to_json(),
-        "confidence_intervals": (
-            {"method": scores.resampling, "n_resamples": n_resamples, "seed": spec.seed, "level": 0.95} if ci else None
-        ),
+        "confidence_intervals": ci_record(scores, ci, n_resamples, spec.seed),
         "skipped_items": skipped,
         "empty_predictions": empty_ids,
         "timing": timing,

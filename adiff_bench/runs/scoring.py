@@ -34,6 +34,23 @@ class Scores:
         return out
 
 
+def task_record(task: Task, n_scored: int, **counts: int) -> dict:
+    """The ``task`` block of a run or score record (``counts`` such as ``items_selected`` go before the last)."""
+    return {
+        **task.spec.to_json(),
+        "name": task.spec.name,
+        "csv": str(task.csv_path),
+        "items_in_task": len(task.items),
+        **counts,
+        "items_scored": n_scored,
+    }
+
+
+def ci_record(scores: Scores, ci: bool, n_resamples: int, seed: int) -> dict | None:
+    """How the confidence intervals of a record were made (None without intervals)."""
+    return {"method": scores.resampling, "n_resamples": n_resamples, "seed": seed, "level": 0.95} if ci else None
+
+
 def match_predictions(task: Task, loaded: LoadedPredictions, source: Path, allow_empty: bool) -> list[tuple[Item, str]]:
     """Pair each prediction with its item; duplicate/unknown ids and empty text are reported by line."""
     by_id = task.by_id()
