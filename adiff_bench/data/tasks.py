@@ -7,6 +7,8 @@ item id is ``{dataset}-{split}-{row:05d}`` and the same id names the same pair i
 from __future__ import annotations
 
 import csv
+import functools
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,7 +125,24 @@ def locate_csv(spec: TaskSpec, data_dir: Path | None) -> Path:
 
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """Rows of an official CSV with their 1-based line numbers; one clear error for any defect."""
+    """Rows of an official CSV with their 1-based line numbers; one clear error for any defect.
+
+    Memoised on (path, content hash): every load checks the alignment against the split's other tier
+    files, and hashing a file costs far less than parsing it.
+    """
+    try:
+        digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return _parse_rows(Path(path))  # reports the missing or unreadable file
+    return list(_cached_rows(str(path), digest))
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_rows(path: str, digest: str) -> tuple[tuple[int, dict[str, str]], ...]:
+    return tuple(_parse_rows(Path(path)))
+
+
+def _parse_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     from adiff_bench.io_utils import read_utf8
 
     text = read_utf8(path)

@@ -91,3 +91,22 @@ def test_limit_is_a_seeded_random_subset(official_data: Path) -> None:
     assert first != subset(items, 50, seed=2)
     assert [i.item_id for i in first] != [i.item_id for i in items[:50]]
     assert [i.item_id for i in first] == sorted(i.item_id for i in first)
+
+
+def test_tier_files_are_parsed_once_until_their_content_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from adiff_bench.data import tasks
+
+    data = write_task_csvs(tmp_path / "data")
+    parsed: list[str] = []
+    real_parse = tasks._parse_rows
+    monkeypatch.setattr(tasks, "_parse_rows", lambda path: parsed.append(path.name) or real_parse(path))
+    first = load_task(make_task_spec("acd", 2), data)
+    load_task(make_task_spec("acd", 2), data)
+    assert len(parsed) == len(set(parsed))  # each tier file parsed once for both loads and their checks
+    tier2 = first.csv_path
+    text = tier2.read_text(encoding="utf-8")
+    old = first.items[0].reference
+    tier2.write_text(text.replace(old, old[::-1], 1), encoding="utf-8")  # same size, new content, same instant
+    assert load_task(make_task_spec("acd", 2), data).items[0].reference == old[::-1]
