@@ -231,11 +231,15 @@ class MeteorScorer:
         return os.environ.get(FULL_TABLE_ENV, "").strip().lower() in {"1", "true", "yes"}
 
     def prepare(self) -> None:
-        """Load (or, once per machine, build) the paraphrase index in the background; returns at once."""
+        """Load (or, once per machine, build) the paraphrase index in the background — or, for the whole
+        table, start its jar process; returns at once."""
         with self._lock:
             self._prepare_locked()
 
     def _prepare_locked(self) -> None:
+        if self.uses_full_table and not self._workers:
+            self._covered = None
+            self._restart(None, 1)  # the whole table loads for seconds: start now, as before any request
         if self._index_thread is None and not self.uses_full_table:
             self._index_thread = threading.Thread(target=self._load_index, name="adiff-meteor-index", daemon=True)
             self._index_thread.start()

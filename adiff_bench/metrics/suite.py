@@ -186,7 +186,9 @@ def score_texts(
                     )
                 if "SPICE" in wanted:
                     futures["SPICE"] = pool.submit(_spice, tok_hyps, tok_refs)
-                cooked = (ngrams.precook_all(tok_hyps), ngrams.precook_all(tok_refs))  # for BLEU and CIDEr-D
+                cooked = None
+                if wanted & {*BLEU_NAMES, "CIDEr-D"}:  # one n-gram counting pass for both
+                    cooked = (ngrams.precook_all(tok_hyps), ngrams.precook_all(tok_refs))
                 if wanted & set(BLEU_NAMES):
                     say("BLEU")
                     stats = bleu.bleu_stats(tok_hyps, tok_refs, cooked)

@@ -237,8 +237,10 @@ def test_the_environment_can_ask_for_the_whole_table(
     fake_scorer: meteor.MeteorScorer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(meteor.FULL_TABLE_ENV, "1")
+    fake_scorer.prepare()  # the whole table loads for seconds: its process starts at once
+    assert [jar.paraphrase_table for jar in _FakeJar.started] == [None]
     fake_scorer.score(["SCORE ||| dog ||| hound"])
-    assert _FakeJar.started[0].paraphrase_table is None
+    assert len(_FakeJar.started) == 1 and _FakeJar.started[0].requests == ["SCORE ||| dog ||| hound"]
 
 
 def test_setup_meteor_builds_the_index_then_finds_it(
