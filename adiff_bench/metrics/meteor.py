@@ -5,9 +5,10 @@ pycocoevalcap starts ``meteor-1.5.jar -stdio`` for every ``Meteor()`` (about 6 s
 the jar is given only the paraphrase pairs the request can use (:mod:`meteor_paraphrase`: identical
 scores, a start of well under a second), large requests are split over two jar processes scoring in
 parallel, the processes live as long as the Python process, and all SCORE lines are streamed at once.
-The numbers are the jar's: per-item statistics from SCORE, per-item and corpus scores from the same
-``EVAL`` line pycocoevalcap sends. The statistics are kept as additive stats so bootstrap resampling
-recomputes corpus METEOR in Python (:func:`reducers.meteor_from_stats`).
+The numbers are the jar's: per-item statistics from SCORE, per-item scores from EVAL over each
+process's statistics, the corpus score from EVAL over all of them — or, with two processes, over their
+sum, which the jar aggregates identically (:func:`corpus_statistics_line`). The statistics are kept as
+additive stats so bootstrap resampling recomputes corpus METEOR in Python (:func:`reducers.meteor_from_stats`).
 
 ``ADIFF_BENCH_METEOR_FULL_TABLE=1`` makes the jar load the whole table, as pycocoevalcap does.
 """
