@@ -55,3 +55,17 @@ def read_utf8(path: Path | str, where: Callable[[int], str] | None = None) -> st
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DataError(f"{locate(line)}: not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8") from exc
+
+
+def read_yaml(path: Path | str) -> Any:
+    """A user's YAML (or JSON: YAML is a superset) file; unreadable, non-UTF-8 or malformed input is one
+    error naming the file. Callers check the shape of what comes back."""
+    import yaml
+
+    from adiff_bench.errors import DataError
+
+    text = read_utf8(path)
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: not valid YAML/JSON ({str(exc).splitlines()[0]})") from exc

@@ -98,17 +98,11 @@ def _resolve_paths(values: Mapping[str, Any], base: Path) -> dict[str, Any]:
 
 
 def load_ablation_spec(path: Path | str) -> AblationSpec:
-    import yaml
-
     from adiff_bench.api import make_run_spec
+    from adiff_bench.io_utils import read_yaml
 
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
-    except yaml.YAMLError as exc:
-        raise DataError(f"{path}: not valid YAML ({exc})") from exc
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise DataError(f"{path}: expected a mapping with name, reference, tasks, metrics and rows")
     for key in ("reference", "tasks", "rows"):

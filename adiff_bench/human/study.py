@@ -178,15 +178,6 @@ def load_study(path: Path | str | None) -> Study:
     """The study in a YAML (or JSON) file, or the default study when no path is given."""
     if path is None:
         return default_study()
-    import yaml
+    from adiff_bench.io_utils import read_yaml
 
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the study file ({exc.strerror})") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise DataError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
-    return parse_study(data, str(path))
+    return parse_study(read_yaml(path), str(path))

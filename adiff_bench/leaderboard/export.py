@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from adiff_bench.errors import DataError
+from adiff_bench.io_utils import read_yaml
 from adiff_bench.leaderboard.bundle import (
     TIERS_BY_NAME,
     Bundle,
@@ -24,17 +25,8 @@ from adiff_bench.runs.spec import RunSpec
 
 def read_meta_file(path: str | Path) -> dict[str, Any]:
     """Metadata from YAML or JSON (YAML is a superset, so one parser reads both)."""
-    import yaml
-
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: not valid UTF-8; re-save it as UTF-8") from exc
-    except yaml.YAMLError as exc:
-        raise DataError(f"{path}: not valid YAML/JSON ({str(exc).splitlines()[0]})") from exc
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise DataError(f"{path}: must be a mapping of metadata fields (name, organisation, ...)")
     return data

@@ -72,6 +72,12 @@ def test_bad_ablation_specs_are_clear(tmp_path: Path) -> None:
     path = _spec(tmp_path, [{"name": "a", "model": "constant"}])
     with pytest.raises(DataError, match="reference 'oracle' is not one of the rows"):
         load_ablation_spec(path)
+    path.write_bytes(b"name: caf\xe9\n")
+    with pytest.raises(DataError, match=r"ablation\.yaml:1: not valid UTF-8"):
+        load_ablation_spec(path)
+    path.write_text("rows: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataError, match="not valid YAML/JSON"):
+        load_ablation_spec(path)
 
 
 def test_cli_ablate_prints_the_table(tmp_path: Path, capsys) -> None:
