@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
-import soundfile as sf
 
-
-def read_clip(path: Path, n: int = 320000) -> np.ndarray:
-    """int16/32768 semantics (soundfile float32), tiled to n samples like the official loader."""
-    audio, _ = sf.read(str(path), dtype="float32")
-    if audio.size < n:
-        audio = np.tile(audio, int(np.ceil(n / audio.size)))[:n]
-    return audio
+from tests.golden import one_torch_thread, read_clip, tiny_adiff
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _one_torch_thread():
-    """One intra-op thread: tiny models gain nothing from more, and shared CPUs make OpenMP spin badly."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+def _one_torch_thread() -> Iterator[None]:
+    yield from one_torch_thread()
 
 
 @pytest.fixture(scope="session")
@@ -43,14 +30,7 @@ def golden_tensors(golden_dir: Path) -> dict:
 
 @pytest.fixture(scope="session")
 def golden_model(golden_dir: Path):
-    from adiff_bench.models.adiff.adapter import AdiffModel
-
-    return AdiffModel(
-        checkpoint=str(golden_dir / "adiff_tiny_seed0.ckpt"),
-        config=str(golden_dir / "config.json"),
-        tokenizer=str(golden_dir),
-        max_new_tokens=40,
-    )
+    return tiny_adiff(golden_dir, max_new_tokens=40)
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,7 @@ import torch
 
 from adiff_bench.models.adiff.decode import greedy_decode, official_greedy
 from adiff_bench.models.adiff.tokenizer import decode, encode_prompts, stop_token_id
-
-from .conftest import read_clip
+from tests.golden import read_clip
 
 
 def _encode(model, requests):

@@ -6,39 +6,27 @@ import csv
 import json
 import shutil
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from adiff_bench.cli.main import main
 from adiff_bench.models.base import ModelNeeds, Request
 from adiff_bench.probe import CONDITIONS, probe_requests, variants_of
+from tests.golden import read_clip
+from tests.golden import tiny_adiff as tiny_adiff_model
 
 CLIPS = ("clipA_tone_noise_10s.wav", "clipB_chirp_up_10s.wav", "clipC_clicks_10s.wav", "clipD_am_noise_3.7s.wav")
 
 
-def _clip(path: Path) -> np.ndarray:
-    audio, _ = sf.read(str(path), dtype="float32")
-    return np.tile(audio, int(np.ceil(320000 / audio.size)))[:320000]
-
-
 @pytest.fixture(scope="module")
 def tiny_adiff(golden_dir):
-    from adiff_bench.models.adiff.adapter import AdiffModel
-
-    return AdiffModel(
-        checkpoint=str(golden_dir / "adiff_tiny_seed0.ckpt"),
-        config=str(golden_dir / "config.json"),
-        tokenizer=str(golden_dir),
-        max_new_tokens=12,
-    )
+    return tiny_adiff_model(golden_dir, max_new_tokens=12)
 
 
 @pytest.fixture(scope="module")
 def requests(golden_dir) -> list[Request]:
-    a, b, c, d = (_clip(golden_dir / name) for name in CLIPS)
+    a, b, c, d = (read_clip(golden_dir / name) for name in CLIPS)
     prompt = "explain the difference in few words"
     return [
         Request(item_id="AB", prompt=prompt, tier=1, audio1=a, audio2=b, caption1="tone", caption2="chirp"),
