@@ -107,12 +107,15 @@ def diagnostic_figure(source: Any, *, title: str | None = None):
             heights = [0.0 if v is None else 100.0 * v for v in values]
             bars = ax.bar(x + offset, heights, width, label=name, color=colour, zorder=2)
             ax.bar_label(bars, labels=[_pct(v) for v in values], padding=2, fontsize="x-small", parse_math=False)
-        ticks = [f"{label(b.attribute)}\ntrue {b.n_true} · stated {b.n_stated}" for b in data.bars]
+        ticks = [f"{label(b.attribute)}\ntrue {b.n_true}\nstated {b.n_stated}" for b in data.bars]
         ax.set_xticks(x, ticks, fontsize="small", parse_math=False)
         ax.set_ylim(0, 110)
         ax.set_yticks(range(0, 101, 20))
         ax.set_ylabel("percent of pairs", parse_math=False)
-        ax.set_xlabel("attribute (n = pairs that truly differ · pairs where a difference is stated)", parse_math=False)
+        ax.set_xlabel(
+            "attribute (true: pairs that differ in it; stated: pairs whose explanation states a difference in it)",
+            parse_math=False,
+        )
         ax.grid(axis="y", color="0.9", zorder=0)
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize="small")
         lines = [title if title is not None else f"{label(data.task)}: stated differences per attribute "
