@@ -12,6 +12,8 @@ from typing import Any
 
 from adiff_bench.errors import DataError
 
+MAX_ATTRIBUTES = 100  # a hostile report must not ask for a figure miles wide
+
 
 @dataclass(frozen=True)
 class AttributeBars:
@@ -95,6 +97,8 @@ def diagnostic_figure(source: Any, *, title: str | None = None):
     data = diagnostic_rows(source)
     if not data.bars:
         raise DataError("nothing to plot: the diagnostic report lists no attributes")
+    if len(data.bars) > MAX_ATTRIBUTES:
+        raise DataError(f"too much for one plot: {len(data.bars)} attributes (at most {MAX_ATTRIBUTES})")
     n = len(data.bars)
     x = np.arange(n, dtype=np.float64)
     width = 0.38

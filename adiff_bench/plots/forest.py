@@ -14,6 +14,8 @@ from adiff_bench.errors import DataError
 
 ALPHA = 0.05
 SCALE = 100.0
+MAX_SYSTEMS = 100  # beyond these a figure is unreadable (and Agg refuses images over 2^16 pixels)
+MAX_METRICS = 60
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,11 @@ def forest_figure(source: Any, *, baseline: str | None = None, level: float | No
         raise DataError("nothing to plot: the comparison has no rows (compare at least two runs)")
     metrics = _ordered(r.metric for r in data.rows)
     systems = _ordered(r.system for r in data.rows)
+    if len(systems) > MAX_SYSTEMS or len(metrics) > MAX_METRICS:
+        raise DataError(
+            f"too much for one plot: {len(systems)} systems and {len(metrics)} metrics (at most {MAX_SYSTEMS} and "
+            f"{MAX_METRICS}); compare fewer runs or pass --metrics"
+        )
     ncols = min(len(metrics), 3)
     nrows = -(-len(metrics) // ncols)
     longest = max(len(label(s)) for s in systems)

@@ -48,5 +48,8 @@ def save_figure(fig: Any, path: Path | str, *, dpi: int = 150) -> Path:
 
     path = check_plot_path(path)
     data = render_figure(fig, path.suffix, dpi=dpi)
-    atomic_write_bytes(path, data)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:  # a parent that is a file, a read-only folder, a full disk
+        raise DataError(f"{path}: cannot write the plot ({exc.strerror or exc}); choose another path") from exc
     return path

@@ -114,6 +114,10 @@ def test_a_real_report_from_a_tiny_synth_run(tmp_path_factory: pytest.TempPathFa
         (lambda r: r["attributes"]["loudness"].update(precision=1.5), "'loudness' precision"),
         (lambda r: r["attributes"]["pitch"].update(n_true=-1), "'pitch' n_true"),
         (lambda r: r["attributes"].update(noise=[1, 2]), "'noise': expected an object"),
+        (
+            lambda r: r["attributes"].update({f"a{i}": r["attributes"]["pitch"] for i in range(97)}),
+            "101 attributes",
+        ),
     ],
 )
 def test_bad_reports_are_one_line(report_json: dict, mutate, message: str) -> None:

@@ -112,6 +112,14 @@ def test_marker_stands_in_for_a_missing_p_value() -> None:
     assert [b.lines[0].get_markerfacecolor() != "white" for b in bars] == [True, False]
 
 
+def test_an_undefined_ci_draws_the_point_alone() -> None:
+    fig = forest_figure([ForestRow("a", "m", 0.1, math.nan, math.nan, 0.01, "*")], baseline="b")
+    (bar,) = _errorbars(fig.axes[0])
+    marker_line, caps, bars = bar.lines
+    assert math.isclose(marker_line.get_xdata()[0], 10.0, abs_tol=TOL) and caps == () and bars == ()
+    assert [t.get_text() for t in fig.axes[0].texts] == ["*"]
+
+
 def test_many_metrics_wrap_to_three_panels_a_line() -> None:
     rows = [ForestRow("a", f"m{i}", 0.01 * i, 0.0, 0.02 * i) for i in range(5)]
     fig = forest_figure(rows, baseline="b")
@@ -127,6 +135,7 @@ def test_many_metrics_wrap_to_three_panels_a_line() -> None:
         ([ForestRow("a", "m", 0.1, 0.0, 0.2)], {}, "needs the baseline"),
         ({"baseline": "b"}, {}, "no 'comparisons' list"),
         ({"comparisons": []}, {}, "names no 'baseline'"),
+        ([ForestRow(f"s{i}", "m", 0.0, 0.0, 0.0) for i in range(101)], {"baseline": "b"}, "101 systems"),
     ],
 )
 def test_bad_input_is_one_line(source, kwargs: dict, message: str) -> None:

@@ -38,6 +38,13 @@ def test_refuses_other_suffixes_in_one_line(fig, tmp_path: Path, name: str) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_unwritable_path_is_one_line(fig, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(DataError, match="cannot write the plot") as info:
+        save_figure(fig, tmp_path / "file" / "f.png")
+    assert "\n" not in str(info.value) and (tmp_path / "file").read_text() == "x"
+
+
 def test_refuses_an_existing_directory(fig, tmp_path: Path) -> None:
     folder = tmp_path / "plot.svg"
     folder.mkdir()
