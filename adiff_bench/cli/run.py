@@ -52,13 +52,13 @@ def run_command(args: argparse.Namespace) -> int:
         on_bad_audio=args.on_bad_audio,
         metrics=args.metrics,
         prompt=args.prompt,
+        ci=args.ci,
+        n_resamples=args.n_resamples,
     )
     outcome = evaluate(
         spec,
         args.output_dir,
         overwrite=args.overwrite,
-        ci=args.ci,
-        n_resamples=args.n_resamples,
         progress_factory=None if args.quiet else RichProgress,
     )
     if outcome.rank != 0:

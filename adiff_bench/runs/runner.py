@@ -14,7 +14,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,12 +22,15 @@ from adiff_bench import __version__
 from adiff_bench.data.tasks import Item, Task, load_task, subset
 from adiff_bench.errors import DataError
 from adiff_bench.io_utils import atomic_write_json
-from adiff_bench.models.base import Model, Request
+from adiff_bench.models.base import Model
 from adiff_bench.models.registry import build_model
 from adiff_bench.runs import store
-from adiff_bench.runs.distributed import current_context, merge_shards, shard_path
+from adiff_bench.runs.distributed import DistContext, current_context, merge_shards, shard_path
 from adiff_bench.runs.environment import environment
-from adiff_bench.runs.scoring import Scores, ci_record, match_predictions, score_matched, task_record
+from adiff_bench.runs.record import RunRecord
+from adiff_bench.runs.requests import audio_policy, build_requests
+from adiff_bench.runs.rundir import RunDir
+from adiff_bench.runs.scoring import Scores, ci_record, match_predictions, score_with, task_record
 from adiff_bench.runs.spec import RunSpec
 
 
@@ -51,6 +54,28 @@ class RunOutcome:
     rank: int = 0  # the process's rank under accelerate launch; only rank 0 reports
 
 
+@dataclass
+class RunContext:
+    """Everything one execution knows, built once and passed whole instead of relayed field by field."""
+
+    spec: RunSpec
+    task: Task
+    items: Sequence[Item]
+    model: Model
+    fingerprint: str
+    run_dir: RunDir
+    dist: DistContext
+    command: list[str]
+    started: float = field(default_factory=time.perf_counter)
+    skipped: list[dict] = field(default_factory=list)
+    generated: int = 0
+    generation_seconds: float = 0.0
+
+    @property
+    def policy(self):  # noqa: ANN201 - AudioPolicy | None, imported lazily
+        return audio_policy(self.model.name, self.model.needs, self.task, self.spec.crop, self.spec.seed)
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "model"
 
@@ -63,8 +88,8 @@ def run_directory(output_dir: Path, spec: RunSpec) -> Path:
     task_part = spec.task.name
     if spec.limit is not None:
         task_part += f"_limit{spec.limit}_seed{spec.seed}"
-    if spec.crop != "fixed" or spec.dtype != "float32" or spec.prompt is not None:
-        task_part += f"_variant-{spec.fingerprint()[:8]}"  # crop, precision or prompt ablations get their own dir
+    if spec.crop != "fixed" or spec.prompt is not None:
+        task_part += f"_variant-{spec.fingerprint()[:8]}"  # crop and prompt ablations get their own dir
     return Path(output_dir) / model_part / task_part
 
 
@@ -101,86 +126,29 @@ def _batches(items: Sequence[Item], size: int) -> Iterator[list[Item]]:
         yield list(items[start : start + size])
 
 
-class _RequestBuilder:
-    """Turns items into requests, loading audio (in a background thread) only for models that need it."""
-
-    def __init__(self, model: Model, task: Task, spec: RunSpec) -> None:
-        self.model = model
-        self.task = task
-        self.spec = spec
-        self.policy = None
-        if model.needs.needs_audio:
-            if task.audio_root is None:
-                raise DataError(
-                    f"model {model.name!r} listens to the audio: pass --audio-root, the folder the CSV's "
-                    "filepath1/filepath2 are relative to"
-                )
-            from adiff_bench.audio.pipeline import AudioPolicy
-
-            self.policy = AudioPolicy.for_model(model.needs, crop=spec.crop, seed=spec.seed)
-
-    def build(self, items: Sequence[Item]) -> tuple[list[Request], list[dict]]:
-        requests: list[Request] = []
-        skipped: list[dict] = []
-        for item in items:
-            audio1 = audio2 = None
-            if self.policy is not None:
-                from adiff_bench.audio.pipeline import BadAudioError, load_clip, resolve_audio_path
-
-                try:
-                    audio1 = load_clip(
-                        resolve_audio_path(self.task.audio_root, item.audio1), self.policy, key=item.audio1
-                    )
-                    audio2 = load_clip(
-                        resolve_audio_path(self.task.audio_root, item.audio2), self.policy, key=item.audio2
-                    )
-                except BadAudioError as exc:
-                    if self.spec.on_bad_audio != "skip":
-                        raise DataError(f"{exc} (item {item.item_id}; pass --on-bad-audio skip to skip it)") from exc
-                    skipped.append({"id": item.item_id, "reason": str(exc)})
-                    continue
-            captions = self.model.needs.needs_captions
-            requests.append(
-                Request(
-                    item_id=item.item_id,
-                    prompt=self.spec.prompt if self.spec.prompt is not None else item.prompt,
-                    tier=item.task.tier,
-                    audio1_path=item.audio1,
-                    audio2_path=item.audio2,
-                    audio1=audio1,
-                    audio2=audio2,
-                    caption1=item.caption1 if captions else None,
-                    caption2=item.caption2 if captions else None,
-                )
-            )
-        return requests, skipped
-
-
-def _generate(
-    model: Model,
-    builder: _RequestBuilder,
-    todo: Sequence[Item],
-    spec: RunSpec,
-    writer: store.PredictionWriter,
-    progress: ProgressSink,
-) -> tuple[int, list[dict], float]:
+def _generate(ctx: RunContext, todo: Sequence[Item], writer: store.PredictionWriter, progress: ProgressSink) -> None:
+    """Generate ``todo`` batch by batch, loading the next batch's audio while the model works."""
+    model, spec = ctx.model, ctx.spec
+    policy = ctx.policy
     render = getattr(model, "render_prompt", None)
-    generated = 0
-    skipped: list[dict] = []
-    seconds = 0.0
-    batches = list(_batches(todo, max(1, spec.batch_size)))
+
+    def build(batch: list[Item]) -> tuple[list, list[dict]]:
+        skip = spec.on_bad_audio == "skip"
+        return build_requests(batch, ctx.task, model.needs, policy, prompt=spec.prompt, skip_bad_audio=skip)
+
+    batches = list(_batches(todo, spec.batch_size))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="adiff-audio") as pool:
-        pending: Future | None = pool.submit(builder.build, batches[0]) if batches else None
-        for index in range(len(batches)):
+        pending: Future | None = pool.submit(build, batches[0]) if batches else None
+        for index, batch in enumerate(batches):
             assert pending is not None
             requests, bad = pending.result()
-            pending = pool.submit(builder.build, batches[index + 1]) if index + 1 < len(batches) else None
-            skipped.extend(bad)
+            pending = pool.submit(build, batches[index + 1]) if index + 1 < len(batches) else None
+            ctx.skipped.extend(bad)
             if requests:
                 start = time.perf_counter()
                 outputs = model.generate(requests)
                 elapsed = time.perf_counter() - start
-                seconds += elapsed
+                ctx.generation_seconds += elapsed
                 if len(outputs) != len(requests):
                     raise DataError(
                         f"model {model.name!r} returned {len(outputs)} outputs for {len(requests)} requests"
@@ -197,9 +165,8 @@ def _generate(
                     )
                     for req, text in zip(requests, outputs, strict=True)
                 )
-                generated += len(requests)
-            progress.advance(len(batches[index]))
-    return generated, skipped, seconds
+                ctx.generated += len(requests)
+            progress.advance(len(batch))
 
 
 def execute(
@@ -207,8 +174,6 @@ def execute(
     output_dir: Path | str = "adiff-runs",
     *,
     overwrite: bool = False,
-    ci: bool = True,
-    n_resamples: int = 1000,
     progress_factory: Callable[[int, str], ProgressSink] | None = None,
     command: Sequence[str] | None = None,
     model: Model | None = None,
@@ -218,134 +183,95 @@ def execute(
     Under ``accelerate launch`` every rank generates a share of the items (see ``runs.distributed``).
     """
     started = time.perf_counter()
-    ctx = current_context()
     task = load_task(spec.task, spec.data_dir, spec.audio_root)
-    items = subset(task.items, spec.limit, spec.seed)
     model = model or build_model(spec.model, dict(spec.model_args))
-    fingerprint = model.fingerprint()
-    run_dir = run_directory(Path(output_dir), spec)
-    predictions_path = run_dir / store.PREDICTIONS_FILE
+    ctx = RunContext(
+        spec=spec,
+        task=task,
+        items=subset(task.items, spec.limit, spec.seed),
+        model=model,
+        fingerprint=model.fingerprint(),
+        run_dir=RunDir(run_directory(Path(output_dir), spec)),
+        dist=current_context(),
+        command=list(command) if command is not None else list(sys.argv),
+        started=started,
+    )
+    ctx.policy  # noqa: B018 - a listening model without --audio-root fails here, before anything is written
+    dist, path = ctx.dist, ctx.run_dir.path
 
     def prepare() -> bool:
-        if not ctx.is_main:
+        if not dist.is_main:
             return False
-        claim_run_directory(run_dir, spec, fingerprint, overwrite)
-        merge_shards(run_dir)  # shards left by an interrupted multi-process run, whatever its size
-        return store.read_predictions(predictions_path, repair=True).truncated_tail
+        claim_run_directory(path, spec, ctx.fingerprint, overwrite)
+        merge_shards(path)  # shards left by an interrupted multi-process run, whatever its size
+        return ctx.run_dir.predictions(repair=True).truncated_tail
 
-    truncated = ctx.agree(prepare, "preparing the run directory")
-    if truncated:
+    if dist.agree(prepare, "preparing the run directory"):
         warnings.warn(
-            f"{predictions_path}: the last line was cut off (interrupted run); "
+            f"{ctx.run_dir.predictions_path}: the last line was cut off (interrupted run); "
             "it was removed and its item will be redone",
             stacklevel=2,
         )
-    wanted = {item.item_id for item in items}
-    done = {r.item_id for r in store.read_predictions(predictions_path).records if r.item_id in wanted}
-    todo = [item for item in items if item.item_id not in done][ctx.rank :: ctx.world_size]
-
-    builder = _RequestBuilder(model, task, spec)
-    if todo and ctx.is_main:
+    wanted = {item.item_id for item in ctx.items}
+    done = {r.item_id for r in ctx.run_dir.predictions().records if r.item_id in wanted}
+    todo = [item for item in ctx.items if item.item_id not in done][dist.rank :: dist.world_size]
+    if todo and dist.is_main:
         from adiff_bench.metrics.suite import prewarm
 
         prewarm(spec.metrics or None)
-    show = progress_factory is not None and bool(todo) and ctx.is_main
+    show = progress_factory is not None and bool(todo) and dist.is_main
     progress = progress_factory(len(todo), model.name) if show else ProgressSink()
 
     def generate() -> tuple[int, list[dict], float]:
         try:
-            with store.PredictionWriter(shard_path(run_dir, ctx)) as writer:
-                return _generate(model, builder, todo, spec, writer, progress)
+            with store.PredictionWriter(shard_path(path, dist)) as writer:
+                _generate(ctx, todo, writer, progress)
         finally:
             progress.close()
+        return ctx.generated, ctx.skipped, ctx.generation_seconds
 
-    generated, skipped, generation_seconds = ctx.agree(generate, "generation")
-    totals = ctx.gather((generated, skipped, generation_seconds))
-    generated = sum(t[0] for t in totals)
-    skipped = [s for t in totals for s in t[1]]
-    generation_seconds = max(t[2] for t in totals)
+    totals = dist.gather(dist.agree(generate, "generation"))
+    ctx.generated = sum(t[0] for t in totals)
+    ctx.skipped = [s for t in totals for s in t[1]]
+    ctx.generation_seconds = max(t[2] for t in totals)
 
     def finish() -> tuple[dict, Scores] | None:
-        if not ctx.is_main:
+        if not dist.is_main:
             return None
-        merge_shards(run_dir)
-        return _score_and_record(
-            spec,
-            task,
-            items,
-            model,
-            fingerprint,
-            run_dir,
-            builder,
-            skipped,
-            generated,
-            generation_seconds,
-            started,
-            ci,
-            n_resamples,
-            command,
-        )
+        if merge_shards(path) or ctx.generated:
+            ctx.run_dir.refresh()  # the predictions grew: read them once more, for scoring
+        return _score_and_record(ctx)
 
-    record, scores = ctx.share_from_main(ctx.agree(finish, "scoring"))
-    return RunOutcome(run_dir, record, scores, generated, len(done), ctx.rank)
+    record, scores = dist.share_from_main(dist.agree(finish, "scoring"))
+    return RunOutcome(path, record, scores, ctx.generated, len(done), dist.rank)
 
 
-def _score_and_record(
-    spec: RunSpec,
-    task: Task,
-    items: Sequence[Item],
-    model: Model,
-    fingerprint: str,
-    run_dir: Path,
-    builder: _RequestBuilder,
-    skipped: list[dict],
-    generated: int,
-    generation_seconds: float,
-    started: float,
-    ci: bool,
-    n_resamples: int,
-    command: Sequence[str] | None,
-) -> tuple[dict, Scores]:
-    predictions_path = run_dir / store.PREDICTIONS_FILE
-    wanted = {item.item_id for item in items}
-    final = store.read_predictions(predictions_path)
+def _score_and_record(ctx: RunContext) -> tuple[dict, Scores]:
+    wanted = {item.item_id for item in ctx.items}
+    final = ctx.run_dir.predictions()
     pairs = [(r, line) for r, line in zip(final.records, final.lines, strict=True) if r.item_id in wanted]
     view = store.LoadedPredictions(tuple(r for r, _ in pairs), False, tuple(line for _, line in pairs))
-    matched = match_predictions(task, view, predictions_path, allow_empty=True)
+    matched = match_predictions(ctx.task, view, ctx.run_dir.predictions_path, allow_empty=True)
     empty_ids = [item.item_id for item, text in matched if not text.strip()]
     if empty_ids:
         warnings.warn(
-            f"{len(empty_ids)} empty prediction(s) from {model.name!r} are scored as they are "
+            f"{len(empty_ids)} empty prediction(s) from {ctx.model.name!r} are scored as they are "
             "(0 for embedding metrics); see empty_predictions in results.json",
             stacklevel=3,
         )
     score_start = time.perf_counter()
-    scores = score_matched(matched, spec.metrics or None, ci=ci, n_resamples=n_resamples, seed=spec.seed)
+    scores = score_with(matched, ctx.spec.scoring, ctx.spec.seed)
     scoring_seconds = time.perf_counter() - score_start
-    store.save_item_scores(run_dir / store.ITEM_SCORES_FILE, scores.item_ids, scores.results)
-    record = build_record(
-        spec=spec,
-        task=task,
-        model=model,
-        fingerprint=fingerprint,
-        scores=scores,
-        n_selected=len(items),
-        skipped=skipped,
-        empty_ids=empty_ids,
-        policy_signature=builder.policy.signature() if builder.policy is not None else None,
-        timing={
-            "generation_seconds": round(generation_seconds, 3),
-            "generated_items": generated,
-            "items_per_second": round(generated / generation_seconds, 3) if generation_seconds > 0 else None,
-            "scoring_seconds": round(scoring_seconds, 3),
-            "total_seconds": round(time.perf_counter() - started, 3),
-        },
-        command=list(command) if command is not None else sys.argv,
-        ci=ci,
-        n_resamples=n_resamples,
-    )
-    record["diagnostics"] = _diagnostics(task, matched)
-    atomic_write_json(run_dir / store.RESULTS_FILE, record)
+    store.save_item_scores(ctx.run_dir.item_scores_path, scores.item_ids, scores.results)
+    timing = {
+        "generation_seconds": round(ctx.generation_seconds, 3),
+        "generated_items": ctx.generated,
+        "items_per_second": round(ctx.generated / ctx.generation_seconds, 3) if ctx.generation_seconds > 0 else None,
+        "scoring_seconds": round(scoring_seconds, 3),
+        "total_seconds": round(time.perf_counter() - ctx.started, 3),
+    }
+    record = build_record(ctx, scores, empty_ids, timing, _diagnostics(ctx.task, matched)).to_json()
+    atomic_write_json(ctx.run_dir.results_path, record)
     return record, scores
 
 
@@ -359,40 +285,29 @@ def _diagnostics(task: Task, matched: Sequence[tuple[Item, str]]) -> dict | None
 
 
 def build_record(
-    *,
-    spec: RunSpec,
-    task: Task,
-    model: Model,
-    fingerprint: str,
-    scores: Scores,
-    n_selected: int,
-    skipped: list[dict],
-    empty_ids: list[str],
-    policy_signature: str | None,
-    timing: dict,
-    command: list[str],
-    ci: bool,
-    n_resamples: int,
-) -> dict:
+    ctx: RunContext, scores: Scores, empty_ids: list[str], timing: dict, diagnostics: dict | None
+) -> RunRecord:
+    model, spec, policy = ctx.model, ctx.spec, ctx.policy
     prompt_record = getattr(model, "prompt_record", None)
-    return {
-        "adiff_bench_version": __version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "spec": spec.to_json(),
-        "run_fingerprint": spec.fingerprint(),
-        "task": task_record(task, len(scores.item_ids), items_selected=n_selected),
-        "model": {
+    return RunRecord(
+        adiff_bench_version=__version__,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        spec=spec.to_json(),
+        run_fingerprint=spec.fingerprint(),
+        task=task_record(ctx.task, len(scores.item_ids), items_selected=len(ctx.items)),
+        model={
             "name": model.name,
-            "fingerprint": fingerprint,
+            "fingerprint": ctx.fingerprint,
             "needs": {k: getattr(model.needs, k) for k in model.needs.__dataclass_fields__},
             "prompt": prompt_record() if callable(prompt_record) else None,
         },
-        "audio_policy": policy_signature,
-        "scores": scores.to_json(),
-        "confidence_intervals": ci_record(scores, ci, n_resamples, spec.seed),
-        "skipped_items": skipped,
-        "empty_predictions": empty_ids,
-        "timing": timing,
-        "command": command,
-        "environment": environment(),
-    }
+        audio_policy=policy.signature() if policy is not None else None,
+        scores=scores.to_json(),
+        confidence_intervals=ci_record(scores, spec.scoring, spec.seed),
+        skipped_items=ctx.skipped,
+        empty_predictions=empty_ids,
+        timing=timing,
+        command=ctx.command,
+        environment=environment(),
+        diagnostics=diagnostics,
+    )
