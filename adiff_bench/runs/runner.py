@@ -14,6 +14,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from adiff_bench import __version__
 from adiff_bench.data.tasks import Item, Task, load_task, subset
 from adiff_bench.errors import DataError
 from adiff_bench.io_utils import atomic_write_json
+from adiff_bench.locking import exclusive_lock
 from adiff_bench.models.base import Model
 from adiff_bench.models.registry import build_model
 from adiff_bench.runs import store
@@ -197,20 +199,38 @@ def execute(
         started=started,
     )
     ctx.policy  # noqa: B018 - a listening model without --audio-root fails here, before anything is written
-    dist, path = ctx.dist, ctx.run_dir.path
+    with ExitStack() as held:
+        return _execute(ctx, held, overwrite, progress_factory)
+
+
+def _execute(
+    ctx: RunContext,
+    held: ExitStack,
+    overwrite: bool,
+    progress_factory: Callable[[int, str], ProgressSink] | None,
+) -> RunOutcome:
+    spec, model, dist, path = ctx.spec, ctx.model, ctx.dist, ctx.run_dir.path
 
     def prepare() -> bool:
         if not dist.is_main:
             return False
+        held.enter_context(exclusive_lock(path, f"run of {spec.model} on {spec.task.name}"))
         claim_run_directory(path, spec, ctx.fingerprint, overwrite)
         merge_shards(path)  # shards left by an interrupted multi-process run, whatever its size
-        return ctx.run_dir.predictions(repair=True).truncated_tail
+        loaded = ctx.run_dir.predictions(repair=True)
+        if loaded.duplicates_removed:
+            warnings.warn(
+                f"{ctx.run_dir.predictions_path}: {loaded.duplicates_removed} repeated prediction line(s) "
+                "(left by two runs at once under an older version) were removed, keeping the first per item",
+                stacklevel=4,
+            )
+        return loaded.truncated_tail
 
     if dist.agree(prepare, "preparing the run directory"):
         warnings.warn(
             f"{ctx.run_dir.predictions_path}: the last line was cut off (interrupted run); "
             "it was removed and its item will be redone",
-            stacklevel=2,
+            stacklevel=3,
         )
     wanted = {item.item_id for item in ctx.items}
     done = {r.item_id for r in ctx.run_dir.predictions().records if r.item_id in wanted}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Sequence
 
 from adiff_bench.models.base import ModelNeeds, Request
@@ -32,6 +33,7 @@ class EchoPrompt:
         if self.die_after and self.batches >= self.die_after and dies_here:
             os.kill(os.getpid(), signal.SIGKILL)
         self.batches += 1
+        time.sleep(float(os.environ.get("ECHO_SLEEP", "0")))  # to keep a run busy while a second one starts
         return [
             "" if r.item_id in self.empty_for else f"{r.prompt} for {r.item_id} {self.suffix}".strip() for r in requests
         ]
