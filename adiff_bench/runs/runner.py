@@ -185,6 +185,8 @@ def execute(
     Under ``accelerate launch`` every rank generates a share of the items (see ``runs.distributed``).
     """
     started = time.perf_counter()
+    if spec.audio_root is not None and not Path(spec.audio_root).is_dir():
+        raise DataError(f"--audio-root {spec.audio_root}: no such folder; pass the folder the CSV audio paths are in")
     task = load_task(spec.task, spec.data_dir, spec.audio_root)
     model = model or build_model(spec.model, dict(spec.model_args))
     ctx = RunContext(

@@ -127,3 +127,30 @@ def test_building_the_parser_and_help_load_no_numpy() -> None:
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_bad_options_fail_before_a_model_is_loaded_or_anything_written(tmp_path: Path, data_dir: Path) -> None:
+    base = ["run", "--model", "caption-oracle", "--data-dir", str(data_dir), "--output-dir", str(tmp_path / "out")]
+    for extra, message in [
+        (["--n-resamples", "0"], "--n-resamples"),
+        (["--seed", "-1"], "--seed"),
+        (["--limit", "0"], "--limit"),
+        (["--metrics", "BLUE-4"], "BLUE-4"),
+        (["--audio-root", str(tmp_path / "missing")], "--audio-root"),
+        (["--model-args", "nonsense=1"], "no argument 'nonsense'"),
+    ]:
+        out = subprocess.run(
+            [sys.executable, "-m", "adiff_bench", *base, *extra], cwd=REPO, capture_output=True, text=True, timeout=120
+        )
+        assert out.returncode == 2 and message in out.stderr, (extra, out.stderr)
+        assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+        assert not (tmp_path / "out").exists(), extra
+
+
+def test_a_missing_audio_root_is_refused_before_the_model_is_built(tmp_path: Path, data_dir: Path, monkeypatch) -> None:
+    from adiff_bench.runs import runner
+
+    monkeypatch.setattr(runner, "build_model", lambda *a, **k: pytest.fail("the model was built"))
+    spec = make_run_spec("caption-oracle", "acd", 2, data_dir=data_dir, audio_root=tmp_path / "missing")
+    with pytest.raises(AdiffBenchError, match="--audio-root .*no such folder"):
+        evaluate(spec, tmp_path / "runs")
