@@ -33,9 +33,23 @@ def evaluate(
     overwrite: bool = False,
     model: Model | None = None,
     progress_factory: Callable[[int, str], ProgressSink] | None = None,
+    rescore: bool = False,
+    predict_only: bool = False,
+    score_progress: bool = False,
 ) -> RunOutcome:
-    """Run or resume one spec; pass ``model`` to evaluate an instance you built yourself."""
-    return execute(spec, output_dir, overwrite=overwrite, model=model, progress_factory=progress_factory)
+    """Run or resume one spec; pass ``model`` to evaluate an instance you built yourself.
+
+    A finished run returns its stored scores unless ``rescore``; ``predict_only`` skips scoring."""
+    return execute(
+        spec,
+        output_dir,
+        overwrite=overwrite,
+        model=model,
+        progress_factory=progress_factory,
+        rescore=rescore,
+        predict_only=predict_only,
+        score_progress=score_progress,
+    )
 
 
 def score_file(
