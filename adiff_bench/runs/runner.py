@@ -99,10 +99,34 @@ def run_directory(output_dir: Path, spec: RunSpec) -> Path:
     return Path(output_dir) / model_part / task_part
 
 
-def claim_run_directory(run_dir: Path, spec: RunSpec, model_fingerprint: str, overwrite: bool) -> None:
-    """Refuse a directory holding another model's or task's run, so two runs never mix."""
+def run_sources(task: Task, listens: bool) -> dict:
+    """Where the predictions come from: the task CSV's content and, for a model that listens, the audio root."""
+    digest = hashlib.sha256(Path(task.csv_path).read_bytes()).hexdigest()
+    audio = str(Path(task.audio_root).resolve()) if listens and task.audio_root is not None else None
+    return {"csv": str(task.csv_path), "csv_sha256": digest, "audio_root": audio}
+
+
+def _check_sources(run_dir: Path, old: dict, new: dict) -> None:
+    if old.get("csv_sha256") != new["csv_sha256"]:
+        raise DataError(
+            f"{run_dir} holds predictions for another task CSV ({old.get('csv')}, not {new['csv']}, whose content "
+            "differs); pass --overwrite to regenerate or choose another --output-dir"
+        )
+    if old.get("audio_root") != new["audio_root"]:
+        raise DataError(
+            f"{run_dir} holds predictions made from the audio in {old.get('audio_root')}, not {new['audio_root']}; "
+            "pass --overwrite to regenerate or choose another --output-dir"
+        )
+
+
+def claim_run_directory(
+    run_dir: Path, spec: RunSpec, model_fingerprint: str, overwrite: bool, sources: dict | None = None
+) -> None:
+    """Refuse a directory holding another model's, task's or data source's run, so two runs never mix."""
     spec_path = run_dir / store.SPEC_FILE
     payload = {"spec": spec.to_json(), "generation_key": spec.generation_key(), "model_fingerprint": model_fingerprint}
+    if sources is not None:
+        payload["sources"] = sources
     if overwrite and run_dir.exists():
         for name in (store.PREDICTIONS_FILE, store.RESULTS_FILE, store.ITEM_SCORES_FILE, store.SPEC_FILE):
             (run_dir / name).unlink(missing_ok=True)
@@ -118,6 +142,10 @@ def claim_run_directory(run_dir: Path, spec: RunSpec, model_fingerprint: str, ov
             raise DataError(
                 f"{run_dir} holds a run of {what}, not this one; choose another --output-dir or pass --overwrite"
             )
+        if sources is not None and isinstance(existing.get("sources"), dict):
+            _check_sources(run_dir, existing["sources"], sources)
+        elif sources is not None:  # written by an earlier version: record the sources from now on
+            atomic_write_json(spec_path, {**existing, "sources": sources})
     else:
         if (run_dir / store.PREDICTIONS_FILE).exists():
             raise DataError(
@@ -229,7 +257,7 @@ def _execute(
         if not dist.is_main:
             return False
         held.enter_context(exclusive_lock(path, f"run of {spec.model} on {spec.task.name}"))
-        claim_run_directory(path, spec, ctx.fingerprint, overwrite)
+        claim_run_directory(path, spec, ctx.fingerprint, overwrite, run_sources(ctx.task, model.needs.needs_audio))
         merge_shards(path)  # shards left by an interrupted multi-process run, whatever its size
         loaded = ctx.run_dir.predictions(repair=True)
         if loaded.duplicates_removed:
