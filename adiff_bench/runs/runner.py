@@ -21,10 +21,10 @@ from pathlib import Path
 
 from adiff_bench import __version__
 from adiff_bench.data.tasks import Item, Task, load_task, subset
-from adiff_bench.errors import DataError
+from adiff_bench.errors import AdiffBenchError, DataError, ModelError
 from adiff_bench.io_utils import atomic_write_json
 from adiff_bench.locking import exclusive_lock
-from adiff_bench.models.base import Model
+from adiff_bench.models.base import Model, Request
 from adiff_bench.models.registry import build_model
 from adiff_bench.runs import store
 from adiff_bench.runs.distributed import DistContext, current_context, merge_shards, shard_path
@@ -180,19 +180,15 @@ def _generate(ctx: RunContext, todo: Sequence[Item], writer: store.PredictionWri
             ctx.skipped.extend(bad)
             if requests:
                 start = time.perf_counter()
-                outputs = model.generate(requests)
+                outputs = _checked_generate(model, requests)
                 elapsed = time.perf_counter() - start
                 ctx.generation_seconds += elapsed
-                if len(outputs) != len(requests):
-                    raise DataError(
-                        f"model {model.name!r} returned {len(outputs)} outputs for {len(requests)} requests"
-                    )
                 writer.write_batch(
                     store.PredictionRecord(
                         item_id=req.item_id,
                         task=spec.task.name,
                         prompt=render(req) if render else req.prompt,
-                        prediction=str(text),
+                        prediction=text,
                         seconds=elapsed / len(requests),
                         audio1=req.audio1_path,
                         audio2=req.audio2_path,
@@ -201,6 +197,33 @@ def _generate(ctx: RunContext, todo: Sequence[Item], writer: store.PredictionWri
                 )
                 ctx.generated += len(requests)
             progress.advance(len(batch))
+
+
+def _item_list(requests: Sequence[Request]) -> str:
+    ids = [r.item_id for r in requests]
+    return ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+
+
+def _checked_generate(model: Model, requests: Sequence[Request]) -> list[str]:
+    """One text per request, or a one-line ModelError naming the model and the item(s)."""
+    try:
+        outputs = model.generate(requests)
+    except AdiffBenchError:
+        raise
+    except Exception as exc:
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        raise ModelError(f"model {model.name!r} failed on item(s) {_item_list(requests)}: {reason}") from exc
+    outputs = list(outputs) if isinstance(outputs, (list, tuple)) else outputs
+    if not isinstance(outputs, list) or len(outputs) != len(requests):
+        count = len(outputs) if isinstance(outputs, list) else type(outputs).__name__
+        raise ModelError(f"model {model.name!r} returned {count} outputs for {len(requests)} requests")
+    for request, text in zip(requests, outputs, strict=True):
+        if not isinstance(text, str):
+            raise ModelError(
+                f"model {model.name!r} returned {type(text).__name__} {repr(text)[:60]} for item {request.item_id}; "
+                "generate must return one str per request"
+            )
+    return outputs
 
 
 def execute(

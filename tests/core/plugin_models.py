@@ -42,3 +42,22 @@ class EchoPrompt:
 class NotAModel:
     def __init__(self) -> None:
         pass
+
+
+class BadOutput:
+    """Returns a non-string (None, NaN or a list) for one item, or raises, to test how runs report it."""
+
+    name = "bad-output"
+    needs = ModelNeeds(needs_audio=False)
+
+    def __init__(self, kind: str = "none", item: str = "acd-test-00003") -> None:
+        self.kind, self.item = kind, item
+
+    def fingerprint(self) -> str:
+        return f"bad-{self.kind}"
+
+    def generate(self, requests: Sequence[Request]) -> list:
+        if self.kind == "raise" and any(r.item_id == self.item for r in requests):
+            raise RuntimeError("CUDA out of memory\nTried to allocate 2 GiB")
+        bad = {"none": None, "nan": float("nan"), "list": ["louder", "quieter"]}.get(self.kind, "fine")
+        return [bad if r.item_id == self.item else "the second is louder" for r in requests]
