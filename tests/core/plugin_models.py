@@ -33,7 +33,10 @@ class EchoPrompt:
         if self.die_after and self.batches >= self.die_after and dies_here:
             os.kill(os.getpid(), signal.SIGKILL)
         self.batches += 1
-        time.sleep(float(os.environ.get("ECHO_SLEEP", "0")))  # to keep a run busy while a second one starts
+        gate = os.environ.get("ECHO_WAIT_FOR")  # keeps a run busy until the test lets it go
+        deadline = time.monotonic() + 120
+        while gate and not os.path.exists(gate) and time.monotonic() < deadline:
+            time.sleep(0.05)
         return [
             "" if r.item_id in self.empty_for else f"{r.prompt} for {r.item_id} {self.suffix}".strip() for r in requests
         ]

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -21,10 +22,10 @@ REPO = Path(__file__).resolve().parents[2]
 ECHO = "tests.core.plugin_models:EchoPrompt"
 
 
-def _start(data_dir: Path, out: Path, sleep: str) -> subprocess.Popen:
+def _start(data_dir: Path, out: Path, gate: str = "") -> subprocess.Popen:
     argv = [sys.executable, "-m", "adiff_bench", "run", "--model", ECHO, "--data-dir", str(data_dir)]
     argv += ["--output-dir", str(out), "--batch-size", "1", "--metrics", "ROUGE-L", "--n-resamples", "50", "--quiet"]
-    env = {**os.environ, "ECHO_SLEEP": sleep}
+    env = {**os.environ, "ECHO_WAIT_FOR": gate}
     return subprocess.Popen(argv, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -35,16 +36,21 @@ def _texts(run_dir: Path) -> dict[str, str]:
 
 def test_two_runs_at_once_one_refuses_and_a_third_resumes_to_the_undisturbed_result(tmp_path: Path) -> None:
     data_dir = write_task_csvs(tmp_path / "data")
-    racers = [_start(data_dir, tmp_path / "shared", "0.7") for _ in range(2)]
-    results = [(p.wait(timeout=300), *p.communicate()) for p in racers]
-    codes = sorted(code for code, _, _ in results)
-    assert codes == [0, 2], results
-    refused = next(err for code, _, err in results if code == 2).strip().splitlines()
-    assert len(refused) == 1
-    assert "in use by PID" in refused[0] and "wait or choose another --output-dir" in refused[0]
-    third = _start(data_dir, tmp_path / "shared", "0")
+    gate = tmp_path / "go"
+    first = _start(data_dir, tmp_path / "shared", str(gate))  # holds the folder until the gate opens
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "shared").glob(f"*/*/{LOCK_FILE}")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    second = _start(data_dir, tmp_path / "shared", str(gate))
+    second_code = second.wait(timeout=300)
+    gate.touch()
+    assert first.wait(timeout=300) == 0, first.communicate()
+    refused = second.communicate()[1].strip().splitlines()
+    assert second_code == 2 and len(refused) == 1, refused
+    assert f"in use by PID {first.pid} on " in refused[0] and "wait or choose another --output-dir" in refused[0]
+    third = _start(data_dir, tmp_path / "shared")
     assert third.wait(timeout=300) == 0, third.communicate()
-    alone = _start(data_dir, tmp_path / "alone", "0")
+    alone = _start(data_dir, tmp_path / "alone")
     assert alone.wait(timeout=300) == 0, alone.communicate()
     (shared,) = (tmp_path / "shared").glob("*/*/")
     (undisturbed,) = (tmp_path / "alone").glob("*/*/")
