@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,18 @@ def evaluate(
     )
 
 
+def _score_outputs(path: Path, output: str | Path | None, run_dir: RunDir) -> tuple[Path, Path]:
+    """The report and its per-item sidecar; neither may be an input or a file of the run folder."""
+    target = Path(output) if output else path.with_name(path.stem + ".scores.json")
+    sidecar = target.with_suffix(".npz") if target.suffix == ".json" else target.with_name(target.name + ".items.npz")
+    protected = {path, run_dir.spec_path, run_dir.predictions_path, run_dir.results_path, run_dir.item_scores_path}
+    protected = {p.resolve() for p in protected}
+    for out in (target, sidecar):
+        if out.resolve() in protected:
+            raise DataError(f"--output {target}: would overwrite {out}, an input or a run file; choose another path")
+    return target, sidecar
+
+
 def score_file(
     predictions: str | Path,
     *,
@@ -84,11 +97,25 @@ def score_file(
         task_spec = make_task_spec(saved.task.dataset, tier or saved.task.tier, split or saved.task.split)
     if data_dir is None and saved is not None:
         data_dir = saved.data_dir
+    target, sidecar = _score_outputs(path, output, run_dir)
     task = load_task(task_spec, data_dir)
     loaded = store.read_predictions(path)
     if loaded.truncated_tail:
         raise DataError(f"{path}: the last line is cut off; resume the run to redo that item, or delete the line")
+    for record, line in zip(loaded.records, loaded.lines, strict=True):
+        if record.task and record.task != task_spec.name:
+            raise DataError(
+                f"{path}:{line}: the prediction answers {record.task}, not {task_spec.name}; "
+                "pass the --dataset/--tier/--split it was made for"
+            )
     matched = match_predictions(task, loaded, path, allow_empty=False)
+    notes = []
+    if len(matched) < len(task.items):
+        notes.append(
+            f"PARTIAL COVERAGE: {path} answers {len(matched)} of the {len(task.items)} items of {task_spec.name}; "
+            "its scores are not comparable with full-task scores"
+        )
+        warnings.warn(notes[-1], stacklevel=2)
     start = time.perf_counter()
     scores = score_with(matched, scoring, seed)
     record = {
@@ -101,8 +128,9 @@ def score_file(
         "command": sys.argv,
         "environment": environment(),
     }
-    target = Path(output) if output else path.with_name(path.stem + ".scores.json")
+    if notes:
+        record["warnings"] = notes
     atomic_write_json(target, record)
-    store.save_item_scores(target.with_suffix(".npz"), scores.item_ids, scores.results)
+    store.save_item_scores(sidecar, scores.item_ids, scores.results)
     record["written_to"] = str(target)
     return record

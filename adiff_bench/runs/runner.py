@@ -365,6 +365,13 @@ def _score_and_record(ctx: RunContext) -> tuple[dict, Scores]:
     pairs = [(r, line) for r, line in zip(final.records, final.lines, strict=True) if r.item_id in wanted]
     view = store.LoadedPredictions(tuple(r for r, _ in pairs), False, tuple(line for _, line in pairs))
     matched = match_predictions(ctx.task, view, ctx.run_dir.predictions_path, allow_empty=True)
+    if ctx.skipped:
+        first = ctx.skipped[0]
+        warnings.warn(
+            f"{len(ctx.skipped)} of {len(ctx.items)} item(s) skipped for bad audio (--on-bad-audio skip), first "
+            f"{first['id']}: {first['reason']}; the scores cover the rest only; see skipped_items in results.json",
+            stacklevel=3,
+        )
     empty_ids = [item.item_id for item, text in matched if not text.strip()]
     if empty_ids:
         warnings.warn(

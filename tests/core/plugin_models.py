@@ -64,3 +64,16 @@ class BadOutput:
             raise RuntimeError("CUDA out of memory\nTried to allocate 2 GiB")
         bad = {"none": None, "nan": float("nan"), "list": ["louder", "quieter"]}.get(self.kind, "fine")
         return [bad if r.item_id == self.item else "the second is louder" for r in requests]
+
+
+class Listener:
+    """A model that listens (so the harness loads audio); answers with a fixed sentence."""
+
+    name = "listener"
+    needs = ModelNeeds(needs_audio=True, sample_rate=16000, max_seconds=1.0)
+
+    def fingerprint(self) -> str:
+        return "listener"
+
+    def generate(self, requests: Sequence[Request]) -> list[str]:
+        return ["the second is louder" for _ in requests]
