@@ -4,59 +4,27 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from adiff_bench.data.tasks import load_task, make_task_spec
 from adiff_bench.errors import DataError
 from adiff_bench.io_utils import atomic_write_json
 from adiff_bench.models.base import Model
+from adiff_bench.runs import spec as runs_spec
 from adiff_bench.runs import store
 from adiff_bench.runs.environment import environment
+from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.runner import ProgressSink, RunOutcome, execute
-from adiff_bench.runs.scoring import ci_record, match_predictions, score_matched, task_record
-from adiff_bench.runs.spec import RunSpec
+from adiff_bench.runs.scoring import ci_record, match_predictions, score_with, task_record
+from adiff_bench.runs.spec import RunSpec, ScoringSpec
 
 
-def make_run_spec(
-    model: str,
-    dataset: str = "acd",
-    tier: int = 2,
-    split: str | None = None,
-    *,
-    model_args: Mapping[str, str] | None = None,
-    data_dir: str | Path | None = None,
-    audio_root: str | Path | None = None,
-    limit: int | None = None,
-    seed: int = 0,
-    batch_size: int = 8,
-    crop: str = "fixed",
-    on_bad_audio: str = "error",
-    metrics: Sequence[str] | str | None = None,
-    prompt: str | None = None,
-) -> RunSpec:
-    from adiff_bench.metrics.suite import resolve_metric_names
-
-    if crop not in ("fixed", "random"):
-        raise DataError(f"--crop must be 'fixed' or 'random', not {crop!r}")
-    if on_bad_audio not in ("error", "skip"):
-        raise DataError(f"--on-bad-audio must be 'error' or 'skip', not {on_bad_audio!r}")
-    if batch_size < 1:
-        raise DataError("--batch-size must be at least 1")
-    return RunSpec(
-        model=model,
-        task=make_task_spec(dataset, tier, split),
-        model_args=tuple(sorted((model_args or {}).items())),
-        data_dir=str(data_dir) if data_dir is not None else None,
-        audio_root=str(audio_root) if audio_root is not None else None,
-        limit=limit,
-        seed=seed,
-        batch_size=batch_size,
-        crop=crop,
-        on_bad_audio=on_bad_audio,
-        metrics=resolve_metric_names(metrics),
-        prompt=prompt,
-    )
+def make_run_spec(model: str, dataset: str = "acd", tier: int = 2, split: str | None = None, **options: Any) -> RunSpec:
+    """A checked RunSpec (see :func:`adiff_bench.runs.spec.make_run_spec` for the options)."""
+    return runs_spec.make_run_spec(model, dataset, tier, split, **options)
 
 
 def evaluate(
@@ -64,21 +32,37 @@ def evaluate(
     output_dir: str | Path = "adiff-runs",
     *,
     overwrite: bool = False,
-    ci: bool = True,
-    n_resamples: int = 1000,
     model: Model | None = None,
     progress_factory: Callable[[int, str], ProgressSink] | None = None,
+    rescore: bool = False,
+    predict_only: bool = False,
+    score_progress: bool = False,
 ) -> RunOutcome:
-    """Run or resume one spec; pass ``model`` to evaluate an instance you built yourself."""
+    """Run or resume one spec; pass ``model`` to evaluate an instance you built yourself.
+
+    A finished run returns its stored scores unless ``rescore``; ``predict_only`` skips scoring."""
     return execute(
         spec,
         output_dir,
         overwrite=overwrite,
-        ci=ci,
-        n_resamples=n_resamples,
         model=model,
         progress_factory=progress_factory,
+        rescore=rescore,
+        predict_only=predict_only,
+        score_progress=score_progress,
     )
+
+
+def _score_outputs(path: Path, output: str | Path | None, run_dir: RunDir) -> tuple[Path, Path]:
+    """The report and its per-item sidecar; neither may be an input or a file of the run folder."""
+    target = Path(output) if output else path.with_name(path.stem + ".scores.json")
+    sidecar = target.with_suffix(".npz") if target.suffix == ".json" else target.with_name(target.name + ".items.npz")
+    protected = {path, run_dir.spec_path, run_dir.predictions_path, run_dir.results_path, run_dir.item_scores_path}
+    protected = {p.resolve() for p in protected}
+    for out in (target, sidecar):
+        if out.resolve() in protected:
+            raise DataError(f"--output {target}: would overwrite {out}, an input or a run file; choose another path")
+    return target, sidecar
 
 
 def score_file(
@@ -96,12 +80,12 @@ def score_file(
 ) -> dict:
     """Re-score a predictions JSONL without loading a model. The task comes from the ``spec.json`` beside
     the file (a run directory) unless given explicitly."""
-    from adiff_bench.metrics.suite import resolve_metric_names
-
+    scoring = ScoringSpec.make(metrics, ci, n_resamples)
     path = Path(predictions)
     if not path.is_file():
         raise DataError(f"{path}: no such predictions file")
-    saved = store.read_run_spec(path.parent) if (path.parent / store.SPEC_FILE).is_file() else None
+    run_dir = RunDir(path.parent)
+    saved = run_dir.spec if run_dir.has_spec() else None
     if dataset is None and saved is None:
         raise DataError(
             f"{path}: no {store.SPEC_FILE} beside it; pass --dataset and --tier to say which task it answers"
@@ -113,25 +97,40 @@ def score_file(
         task_spec = make_task_spec(saved.task.dataset, tier or saved.task.tier, split or saved.task.split)
     if data_dir is None and saved is not None:
         data_dir = saved.data_dir
+    target, sidecar = _score_outputs(path, output, run_dir)
     task = load_task(task_spec, data_dir)
     loaded = store.read_predictions(path)
     if loaded.truncated_tail:
         raise DataError(f"{path}: the last line is cut off; resume the run to redo that item, or delete the line")
+    for record, line in zip(loaded.records, loaded.lines, strict=True):
+        if record.task and record.task != task_spec.name:
+            raise DataError(
+                f"{path}:{line}: the prediction answers {record.task}, not {task_spec.name}; "
+                "pass the --dataset/--tier/--split it was made for"
+            )
     matched = match_predictions(task, loaded, path, allow_empty=False)
+    notes = []
+    if len(matched) < len(task.items):
+        notes.append(
+            f"PARTIAL COVERAGE: {path} answers {len(matched)} of the {len(task.items)} items of {task_spec.name}; "
+            "its scores are not comparable with full-task scores"
+        )
+        warnings.warn(notes[-1], stacklevel=2)
     start = time.perf_counter()
-    scores = score_matched(matched, resolve_metric_names(metrics), ci=ci, n_resamples=n_resamples, seed=seed)
+    scores = score_with(matched, scoring, seed)
     record = {
         "predictions": str(path),
         "task": task_record(task, len(scores.item_ids)),
         "model": {"name": saved.model if saved else path.stem},
         "scores": scores.to_json(),
-        "confidence_intervals": ci_record(scores, ci, n_resamples, seed),
+        "confidence_intervals": ci_record(scores, scoring, seed),
         "timing": {"scoring_seconds": round(time.perf_counter() - start, 3)},
         "command": sys.argv,
         "environment": environment(),
     }
-    target = Path(output) if output else path.with_name(path.stem + ".scores.json")
+    if notes:
+        record["warnings"] = notes
     atomic_write_json(target, record)
-    store.save_item_scores(target.with_suffix(".npz"), scores.item_ids, scores.results)
+    store.save_item_scores(sidecar, scores.item_ids, scores.results)
     record["written_to"] = str(target)
     return record

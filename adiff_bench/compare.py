@@ -15,16 +15,10 @@ import numpy as np
 from adiff_bench.errors import AdiffBenchError, DataError
 from adiff_bench.latex import latex_escape
 from adiff_bench.metrics.base import MetricResult
-from adiff_bench.runs.store import (
-    ITEM_SCORES_FILE,
-    PREDICTIONS_FILE,
-    SPEC_FILE,
-    load_item_scores,
-    read_predictions,
-    read_run_spec,
-)
+from adiff_bench.runs.rundir import RunDir
+from adiff_bench.runs.store import ITEM_SCORES_FILE, PREDICTIONS_FILE, SPEC_FILE
 from adiff_bench.stats.bootstrap import Interval, bootstrap_intervals, describe, finite_or_none, resamplable
-from adiff_bench.stats.clusters import auto_clusters, clusters_for_pairs
+from adiff_bench.stats.clusters import default_clusters
 from adiff_bench.stats.multiple import holm
 from adiff_bench.stats.paired import PairedResult, paired_tests
 from adiff_bench.stats.resampling import make_scheme
@@ -50,15 +44,12 @@ def load_run(path: Path | str) -> RunData:
     path = Path(path)
     if not path.is_dir():
         raise DataError(f"{path}: not a run directory (expected {SPEC_FILE} and {ITEM_SCORES_FILE} inside)")
-    spec = read_run_spec(path)
-    item_ids, results = load_item_scores(path / ITEM_SCORES_FILE)
+    run_dir = RunDir(path)
+    spec = run_dir.spec
+    item_ids, results = run_dir.item_scores()
     if len(set(item_ids)) != len(item_ids):
-        raise DataError(f"{path / ITEM_SCORES_FILE}: item ids repeat; re-score the run")
-    clips = {
-        r.item_id: (r.audio1, r.audio2)
-        for r in read_predictions(path / PREDICTIONS_FILE).records
-        if r.audio1 and r.audio2
-    }
+        raise DataError(f"{run_dir.item_scores_path}: item ids repeat; re-score the run")
+    clips = {r.item_id: (r.audio1, r.audio2) for r in run_dir.predictions().records if r.audio1 and r.audio2}
     return RunData(path.name, path, spec.task.name, tuple(item_ids), results, clips)
 
 
@@ -284,9 +275,9 @@ def _clusters(cluster: str, order: Sequence[str], base: RunData) -> tuple[np.nda
             )
         return None, ["clip paths unknown (predictions.jsonl lacks audio1/audio2): items resampled independently"]
     pairs = [base.clip_pairs[item] for item in order]
+    clusters = default_clusters(pairs, cluster)
     if cluster == "clip":
-        return clusters_for_pairs(pairs), []
-    clusters = auto_clusters(pairs)
+        return clusters, []
     return clusters, [] if clusters is not None else ["no clip appears in two items: items resampled independently"]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from adiff_bench.errors import DataError
 from adiff_bench.models.base import Model, Request
 
 CONDITIONS: tuple[tuple[str, str], ...] = (
@@ -154,7 +155,7 @@ def probe_requests(model: Model, requests: Sequence[Request], task: str = "") ->
         batch.extend(v for _, v in variants_of(r))
     texts = model.generate(batch)
     if len(texts) != len(batch):
-        raise ValueError(f"{model.name}: generate returned {len(texts)} texts for {len(batch)} requests")
+        raise DataError(f"{model.name}: generate returned {len(texts)} texts for {len(batch)} requests")
     width = 1 + len(CONDITIONS)
     pairs = []
     for i, r in enumerate(requests):
@@ -175,36 +176,10 @@ def probe_task(
 ) -> ProbeResult:
     """Probe ``n`` seeded pairs of a task, audio loaded by the harness pipeline as for a normal run."""
     from adiff_bench.data.tasks import load_task, make_task_spec, subset
-    from adiff_bench.errors import DataError
+    from adiff_bench.runs.requests import audio_policy, build_requests
 
     spec = make_task_spec(dataset, tier, split)
     task = load_task(spec, data_dir, audio_root)
     items = subset(task.items, n, seed)
-    requests = []
-    if model.needs.needs_audio:
-        from adiff_bench.audio.pipeline import AudioPolicy, load_clip, resolve_audio_path
-
-        if task.audio_root is None:
-            raise DataError(f"{spec.name}: pass --audio-root, the folder the CSV audio paths are relative to")
-        policy = AudioPolicy.for_model(model.needs, seed=seed)
-    for item in items:
-        clips: list[np.ndarray | None] = [None, None]
-        paths = [item.audio1, item.audio2]
-        if model.needs.needs_audio:
-            resolved = [resolve_audio_path(task.audio_root, p) for p in paths]
-            clips = [load_clip(path, policy) for path in resolved]
-            paths = [str(path) for path in resolved]
-        requests.append(
-            Request(
-                item_id=item.item_id,
-                prompt=item.prompt,
-                tier=spec.tier,
-                audio1_path=paths[0],
-                audio2_path=paths[1],
-                audio1=clips[0],
-                audio2=clips[1],
-                caption1=item.caption1 if model.needs.needs_captions else None,
-                caption2=item.caption2 if model.needs.needs_captions else None,
-            )
-        )
+    requests, _ = build_requests(items, task, model.needs, audio_policy(model.name, model.needs, task, seed=seed))
     return probe_requests(model, requests, spec.name)

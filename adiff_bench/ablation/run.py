@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,9 +9,8 @@ from pathlib import Path
 from adiff_bench.ablation.spec import AblationSpec
 from adiff_bench.ablation.table import AblationTable, build_table
 from adiff_bench.io_utils import atomic_write_json, atomic_write_text
-from adiff_bench.runs import store
+from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.runner import ProgressSink, run_directory
-from adiff_bench.runs.spec import RunSpec
 
 
 @dataclass(frozen=True)
@@ -21,22 +19,6 @@ class RowRun:
     task: str
     run_dir: Path
     reused: bool
-
-
-def finished_run(spec: RunSpec, run_dir: Path) -> bool:
-    """A run can be reused when its record has this spec's fingerprint, every item and every metric."""
-    record_path = run_dir / store.RESULTS_FILE
-    if not record_path.is_file() or not (run_dir / store.ITEM_SCORES_FILE).is_file():
-        return False
-    try:
-        record = json.loads(record_path.read_text(encoding="utf-8"))
-    except ValueError:
-        return False
-    return (
-        record.get("run_fingerprint") == spec.fingerprint()
-        and record["task"]["items_scored"] == record["task"]["items_selected"]
-        and set(spec.metrics) <= set(record.get("scores", {}))
-    )
 
 
 def run_ablation(
@@ -53,7 +35,7 @@ def run_ablation(
     for row in spec.rows:
         for run_spec in row.specs:
             run_dir = run_directory(output_dir / "runs", run_spec)
-            reused = finished_run(run_spec, run_dir)
+            reused = RunDir(run_dir).is_finished(run_spec)
             if not reused:
                 log(f"running {row.name} on {run_spec.task.name}")
                 evaluate(run_spec, output_dir / "runs", progress_factory=progress_factory)

@@ -98,8 +98,8 @@ def _resolve_paths(values: Mapping[str, Any], base: Path) -> dict[str, Any]:
 
 
 def load_ablation_spec(path: Path | str) -> AblationSpec:
-    from adiff_bench.api import make_run_spec
     from adiff_bench.io_utils import read_yaml
+    from adiff_bench.runs.spec import make_run_spec
 
     path = Path(path)
     data = read_yaml(path)

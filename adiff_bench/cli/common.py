@@ -6,8 +6,6 @@ import argparse
 import sys
 from collections.abc import Mapping
 
-from adiff_bench.runs.runner import ProgressSink
-
 
 def add_task_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
     parser.add_argument("--dataset", default="acd" if required else None, help="acd, cld or synth (default: acd)")
@@ -37,7 +35,9 @@ def add_metric_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for --ci")
 
 
-class RichProgress(ProgressSink):
+class RichProgress:
+    """A rich progress bar on stderr (a ``runs.runner.ProgressSink``; rich is imported only when one starts)."""
+
     def __init__(self, total: int, label: str) -> None:
         from rich.console import Console
         from rich.progress import (

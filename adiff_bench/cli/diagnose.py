@@ -26,15 +26,17 @@ def run_diagnose(args: argparse.Namespace) -> int:
     from adiff_bench.data.tasks import load_task
     from adiff_bench.diagnostics.report import diagnose, report_json_text
     from adiff_bench.io_utils import atomic_write_text
-    from adiff_bench.runs.store import PREDICTIONS_FILE, read_predictions, read_run_spec
+    from adiff_bench.runs.rundir import RunDir
 
-    run_dir: Path = args.run_dir
-    spec = read_run_spec(run_dir)
+    run_dir = RunDir(args.run_dir)
+    spec = run_dir.spec
     if spec.task.dataset != "synth":
-        raise DataError(f"{run_dir} is a {spec.task.dataset} run; the diagnostic needs a synth run (--dataset synth)")
-    loaded = read_predictions(run_dir / PREDICTIONS_FILE)
+        raise DataError(
+            f"{run_dir.path} is a {spec.task.dataset} run; the diagnostic needs a synth run (--dataset synth)"
+        )
+    loaded = run_dir.predictions()
     if not loaded.records:
-        raise DataError(f"{run_dir / PREDICTIONS_FILE} has no predictions; run the model first")
+        raise DataError(f"{run_dir.predictions_path} has no predictions; run the model first")
     task = load_task(spec.task, spec.data_dir, spec.audio_root)
     report = diagnose(task, {r.item_id: r.prediction for r in loaded.records})
     text = report_json_text(report) if args.format == "json" else report.to_markdown()

@@ -28,6 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output-dir", default="adiff-runs", help="root folder of run directories")
     parser.add_argument("--overwrite", action="store_true", help="discard an existing run in the run directory")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--rescore", action="store_true", help="score a finished run again (default: print its stored scores)"
+    )
+    parser.add_argument(
+        "--predict-only", action="store_true", help="write predictions and skip scoring (score later with `score`)"
+    )
     add_metric_options(parser)
     add_format_option(parser)
     parser.set_defaults(func=run_command)
@@ -52,22 +58,28 @@ def run_command(args: argparse.Namespace) -> int:
         on_bad_audio=args.on_bad_audio,
         metrics=args.metrics,
         prompt=args.prompt,
+        ci=args.ci,
+        n_resamples=args.n_resamples,
     )
     outcome = evaluate(
         spec,
         args.output_dir,
         overwrite=args.overwrite,
-        ci=args.ci,
-        n_resamples=args.n_resamples,
         progress_factory=None if args.quiet else RichProgress,
+        rescore=args.rescore,
+        predict_only=args.predict_only,
+        score_progress=not args.quiet,
     )
     if outcome.rank != 0:
         return 0
+    counts = f"run dir: {outcome.run_dir} · generated {outcome.generated}, resumed {outcome.resumed}"
+    if outcome.record is None:
+        print(f"{counts} · predictions only; score them with `adiff-bench score {outcome.run_dir}/predictions.jsonl`",
+              file=sys.stderr)  # fmt: skip
+        return 0
     print_scores(outcome.record, args.format)
-    timing = outcome.record["timing"]
-    print(
-        f"run dir: {outcome.run_dir} · generated {outcome.generated}, resumed {outcome.resumed} · "
-        f"total {timing['total_seconds']:.1f} s",
-        file=sys.stderr,
-    )
+    if outcome.stored:
+        print(f"{counts} · stored scores of the finished run (pass --rescore to score again)", file=sys.stderr)
+    else:
+        print(f"{counts} · total {outcome.record['timing']['total_seconds']:.1f} s", file=sys.stderr)
     return 0

@@ -8,6 +8,7 @@ from pathlib import Path
 from adiff_bench.errors import DataError
 from adiff_bench.human.analysis import HumanReport, MetricValues, RatingTable, analyze
 from adiff_bench.human.ratings import KeyEntry, load_study_dir, read_ratings
+from adiff_bench.runs.rundir import RunDir
 
 
 def collect_metrics(run_dirs: Sequence[Path | str], key: Mapping[str, KeyEntry]) -> MetricValues:
@@ -21,7 +22,8 @@ def collect_metrics(run_dirs: Sequence[Path | str], key: Mapping[str, KeyEntry])
         label, run_dir = parse_run_arg(arg)
         if not run_dir.is_dir():
             raise DataError(f"{run_dir}: run directory not found")
-        system, task = run_identity(run_dir)
+        folder = RunDir(run_dir)
+        system, task = run_identity(folder)
         system = label or system
         if (system, task) not in studied:
             raise DataError(
@@ -31,7 +33,7 @@ def collect_metrics(run_dirs: Sequence[Path | str], key: Mapping[str, KeyEntry])
         if (system, task) in seen:
             raise DataError(f"{run_dir} and {seen[(system, task)]} are both runs of {system!r} on {task}; pass one")
         seen[(system, task)] = run_dir
-        for metric, values in load_metric_items(run_dir).items():
+        for metric, values in load_metric_items(folder).items():
             target = out.setdefault(metric, {})
             for item_id, value in values.items():
                 target[(system, task, item_id)] = value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import numpy as np
 
 from adiff_bench.errors import DataError
 from adiff_bench.runs import store
+from adiff_bench.runs.rundir import RunDir
 
 
 @dataclass(frozen=True)
@@ -20,29 +20,16 @@ class RunOutputs:
     records: dict[str, store.PredictionRecord]  # item id -> record
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read ({exc.strerror})") from exc
-    except ValueError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc})") from exc
-    if not isinstance(data, dict):
-        raise DataError(f"{path}: expected a JSON object")
-    return data
-
-
-def run_identity(run_dir: Path) -> tuple[str, str]:
+def run_identity(run_dir: Path | RunDir) -> tuple[str, str]:
     """The model name and task name, from results.json (complete runs) or spec.json (partial ones)."""
-    results = run_dir / store.RESULTS_FILE
-    if results.is_file():
-        data = _read_json(results)
-        model, task = data.get("model", {}).get("name"), data.get("task", {}).get("name")
+    folder = run_dir if isinstance(run_dir, RunDir) else RunDir(run_dir)
+    record = folder.record()
+    if record is not None:
+        model, task = record.model.get("name"), record.task.get("name")
         if model and task:
             return str(model), str(task)
-    if (run_dir / store.SPEC_FILE).is_file():
-        run_spec = store.read_run_spec(run_dir)
-        return run_spec.model, run_spec.task.name
+    if folder.has_spec():
+        return folder.spec.model, folder.spec.task.name
     raise DataError(
         f"{run_dir}: not a run directory (no {store.RESULTS_FILE} or {store.SPEC_FILE}); pass a run's folder"
     )
@@ -64,12 +51,13 @@ def load_run(arg: Path | str) -> RunOutputs:
     label, run_dir = parse_run_arg(arg)
     if not run_dir.is_dir():
         raise DataError(f"{run_dir}: run directory not found")
-    system, task = run_identity(run_dir)
+    folder = RunDir(run_dir)
+    system, task = run_identity(folder)
     system = label or system
-    path = run_dir / store.PREDICTIONS_FILE
+    path = folder.predictions_path
     if not path.is_file():
         raise DataError(f"{path} not found: the run has no predictions yet; finish it with `adiff-bench run`")
-    loaded = store.read_predictions(path)
+    loaded = folder.predictions()
     records: dict[str, store.PredictionRecord] = {}
     for record, line in zip(loaded.records, loaded.lines, strict=True):
         if record.item_id in records:
@@ -78,10 +66,10 @@ def load_run(arg: Path | str) -> RunOutputs:
     return RunOutputs(run_dir, system, task, records)
 
 
-def load_metric_items(run_dir: Path | str) -> dict[str, dict[str, float]]:
+def load_metric_items(run_dir: Path | str | RunDir) -> dict[str, dict[str, float]]:
     """Per-item values of every metric of a scored run: metric -> item id -> value (metrics without
     per-item values, such as corpus-only ones, are left out)."""
-    item_ids, results = store.load_item_scores(Path(run_dir) / store.ITEM_SCORES_FILE)
+    item_ids, results = (run_dir if isinstance(run_dir, RunDir) else RunDir(run_dir)).item_scores()
     out: dict[str, dict[str, float]] = {}
     for name, result in results.items():
         if result.per_item is None:

@@ -19,7 +19,7 @@ from adiff_bench.leaderboard.bundle import (
     parse_tier,
     write_bundle,
 )
-from adiff_bench.runs import store
+from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.spec import RunSpec
 
 
@@ -32,22 +32,18 @@ def read_meta_file(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def _run_spec(run_dir: Path) -> RunSpec:
-    return store.read_run_spec(run_dir)
-
-
 def tier_from_run(run_dir: str | Path) -> tuple[RunSpec, TierPredictions]:
-    run_dir = Path(run_dir)
-    spec = _run_spec(run_dir)
+    folder = RunDir(run_dir)
+    spec = folder.spec
     name = spec.task.name
     if name not in TIERS_BY_NAME:
         raise DataError(f"{run_dir}: task {name} is not a leaderboard tier; use one of {', '.join(TIERS_BY_NAME)}")
     if spec.limit is not None:
         raise DataError(f"{run_dir}: a --limit {spec.limit} run answers a subset; re-run without --limit to submit")
-    if not (run_dir / store.RESULTS_FILE).is_file():
-        raise DataError(f"{run_dir}: no {store.RESULTS_FILE}, so the run did not finish; re-run it to complete it")
-    path = run_dir / store.PREDICTIONS_FILE
-    loaded = store.read_predictions(path)
+    if not folder.results_path.is_file():
+        raise DataError(f"{run_dir}: no results.json, so the run did not finish; re-run it to complete it")
+    path = folder.predictions_path
+    loaded = folder.predictions()
     if loaded.truncated_tail:
         raise DataError(f"{path}: the last line is cut off; re-run the same command to finish the run")
     records = [{"id": r.item_id, "prediction": r.prediction} for r in loaded.records]

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 
 from adiff_bench.latex import latex_escape
+from adiff_bench.runs.record import RunRecord
 
 
 def _fmt(value: float | None, scale: float = 100.0) -> str:
@@ -66,5 +67,5 @@ def to_json(record: Mapping) -> str:
 RENDERERS = {"md": to_markdown, "latex": to_latex, "json": to_json}
 
 
-def render(record: Mapping, fmt: str) -> str:
-    return RENDERERS[fmt](record)
+def render(record: Mapping | RunRecord, fmt: str) -> str:
+    return RENDERERS[fmt](record.to_json() if isinstance(record, RunRecord) else record)

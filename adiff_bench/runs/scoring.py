@@ -12,9 +12,10 @@ from pathlib import Path
 from adiff_bench.data.tasks import Item, Task
 from adiff_bench.errors import DataError
 from adiff_bench.metrics.base import MetricResult
+from adiff_bench.runs.spec import ScoringSpec
 from adiff_bench.runs.store import LoadedPredictions
 
-CLUSTERED_DATASETS = ("acd", "cld")
+CLUSTERED_DATASETS = ("acd", "cld")  # the leaderboard's tiers, all with repeated clips
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,11 @@ def task_record(task: Task, n_scored: int, **counts: int) -> dict:
     }
 
 
-def ci_record(scores: Scores, ci: bool, n_resamples: int, seed: int) -> dict | None:
+def ci_record(scores: Scores, scoring: ScoringSpec, seed: int) -> dict | None:
     """How the confidence intervals of a record were made (None without intervals)."""
-    return {"method": scores.resampling, "n_resamples": n_resamples, "seed": seed, "level": 0.95} if ci else None
+    if not scoring.ci:
+        return None
+    return {"method": scores.resampling, "n_resamples": scoring.n_resamples, "seed": seed, "level": 0.95}
 
 
 def match_predictions(task: Task, loaded: LoadedPredictions, source: Path, allow_empty: bool) -> list[tuple[Item, str]]:
@@ -97,11 +100,10 @@ def score_matched(
     intervals: dict[str, dict] = {}
     resampling = None
     if ci:
-        from adiff_bench.stats import bootstrap_intervals, clusters_for_pairs
+        from adiff_bench.stats import bootstrap_intervals
+        from adiff_bench.stats.clusters import default_clusters
 
-        dataset = items[0].task.dataset
-        use_clusters = cluster == "clip" or (cluster == "auto" and dataset in CLUSTERED_DATASETS)
-        clusters = clusters_for_pairs([item.clips for item in items]) if use_clusters else None
+        clusters = default_clusters([item.clips for item in items], cluster)
         found = bootstrap_intervals(
             {name: r for name, r in results.items() if r.available},
             n_resamples=n_resamples,
@@ -111,3 +113,16 @@ def score_matched(
         intervals = {name: interval.to_json() for name, interval in found.items()}
         resampling = next(iter(found.values())).method if found else None
     return Scores(tuple(item.item_id for item in items), results, intervals, resampling)
+
+
+def score_with(matched: Sequence[tuple[Item, str]], scoring: ScoringSpec, seed: int, progress: bool = False) -> Scores:
+    """Score as a run's ScoringSpec says."""
+    return score_matched(
+        matched,
+        scoring.metrics or None,
+        ci=scoring.ci,
+        n_resamples=scoring.n_resamples,
+        seed=seed,
+        cluster=scoring.clusters,
+        progress=progress,
+    )

@@ -56,6 +56,7 @@ class LoadedPredictions:
     records: tuple[PredictionRecord, ...]
     truncated_tail: bool  # the last line was cut off by a crash and has been discarded
     lines: tuple[int, ...] = ()  # 1-based line number of each record, for error messages
+    duplicates_removed: int = 0  # repeated ids cut from the file by ``repair`` (the first complete line stays)
 
 
 def read_predictions(path: Path, repair: bool = False) -> LoadedPredictions:
@@ -106,7 +107,24 @@ def read_predictions(path: Path, repair: bool = False) -> LoadedPredictions:
     if truncated and repair:
         with open(path, "r+b") as handle:
             handle.truncate(good_bytes)
+    if repair and len({r.item_id for r in records}) < len(records):
+        return _drop_repeated_ids(path, records, line_numbers, truncated)
     return LoadedPredictions(tuple(records), truncated, tuple(line_numbers))
+
+
+def _drop_repeated_ids(
+    path: Path, records: list[PredictionRecord], line_numbers: list[int], truncated: bool
+) -> LoadedPredictions:
+    """Rewrite the file with the first line of each id (two writers at once, before run folders were locked)."""
+    from adiff_bench.io_utils import atomic_write_bytes
+
+    first: dict[str, tuple[int, PredictionRecord]] = {}
+    for record, number in zip(records, line_numbers, strict=True):
+        first.setdefault(record.item_id, (number, record))
+    kept = [record for _, record in first.values()]
+    raw = path.read_bytes().split(b"\n")
+    atomic_write_bytes(path, b"".join(raw[n - 1] + b"\n" for n, _ in first.values()))
+    return LoadedPredictions(tuple(kept), truncated, tuple(range(1, len(kept) + 1)), len(records) - len(kept))
 
 
 class PredictionWriter:

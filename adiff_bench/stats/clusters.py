@@ -38,3 +38,11 @@ def clips_repeat(clip_pairs: Sequence[tuple[str, str]]) -> bool:
 def auto_clusters(clip_pairs: Sequence[tuple[str, str]]) -> np.ndarray | None:
     """The default: clip codes when clips repeat across items (ACD, CLD), else ``None`` (resample items)."""
     return clusters_for_pairs(clip_pairs) if clips_repeat(clip_pairs) else None
+
+
+def default_clusters(clip_pairs: Sequence[tuple[str, str]], cluster: str = "auto") -> np.ndarray | None:
+    """The one clustering rule of ``run``, ``score`` and ``compare``: "clip" always resamples clips, "none"
+    items, and "auto" clips exactly when a clip appears in two items (ACD, CLD and synth all do)."""
+    if cluster == "none":
+        return None
+    return clusters_for_pairs(clip_pairs) if cluster == "clip" else auto_clusters(clip_pairs)

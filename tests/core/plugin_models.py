@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Sequence
 
 from adiff_bench.models.base import ModelNeeds, Request
@@ -32,6 +33,10 @@ class EchoPrompt:
         if self.die_after and self.batches >= self.die_after and dies_here:
             os.kill(os.getpid(), signal.SIGKILL)
         self.batches += 1
+        gate = os.environ.get("ECHO_WAIT_FOR")  # keeps a run busy until the test lets it go
+        deadline = time.monotonic() + 120
+        while gate and not os.path.exists(gate) and time.monotonic() < deadline:
+            time.sleep(0.05)
         return [
             "" if r.item_id in self.empty_for else f"{r.prompt} for {r.item_id} {self.suffix}".strip() for r in requests
         ]
@@ -40,3 +45,35 @@ class EchoPrompt:
 class NotAModel:
     def __init__(self) -> None:
         pass
+
+
+class BadOutput:
+    """Returns a non-string (None, NaN or a list) for one item, or raises, to test how runs report it."""
+
+    name = "bad-output"
+    needs = ModelNeeds(needs_audio=False)
+
+    def __init__(self, kind: str = "none", item: str = "acd-test-00003") -> None:
+        self.kind, self.item = kind, item
+
+    def fingerprint(self) -> str:
+        return f"bad-{self.kind}"
+
+    def generate(self, requests: Sequence[Request]) -> list:
+        if self.kind == "raise" and any(r.item_id == self.item for r in requests):
+            raise RuntimeError("CUDA out of memory\nTried to allocate 2 GiB")
+        bad = {"none": None, "nan": float("nan"), "list": ["louder", "quieter"]}.get(self.kind, "fine")
+        return [bad if r.item_id == self.item else "the second is louder" for r in requests]
+
+
+class Listener:
+    """A model that listens (so the harness loads audio); answers with a fixed sentence."""
+
+    name = "listener"
+    needs = ModelNeeds(needs_audio=True, sample_rate=16000, max_seconds=1.0)
+
+    def fingerprint(self) -> str:
+        return "listener"
+
+    def generate(self, requests: Sequence[Request]) -> list[str]:
+        return ["the second is louder" for _ in requests]

@@ -100,4 +100,5 @@ def test_a_failing_rank_stops_every_rank_with_its_error(tmp_path: Path) -> None:
     data = write_task_csvs(tmp_path / "data")
     failed = _launch(2, data, tmp_path / "runs", {"ECHO_FAIL_RANK": "1"})
     assert failed.returncode != 0
-    assert "rank 1 of 2 failed during generation: planted failure on rank 1" in failed.stderr
+    assert "rank 1 of 2 failed during generation: model 'echo-prompt' failed on item(s) " in failed.stderr
+    assert "RuntimeError: planted failure on rank 1" in failed.stderr

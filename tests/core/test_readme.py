@@ -18,7 +18,7 @@ def test_readme_example_model_runs(tmp_path: Path, monkeypatch) -> None:
     spec = make_run_spec(
         "my_models:LouderOne", "synth", 1, model_args={"margin_db": "6"}, limit=20, metrics="ROUGE-L"
     )
-    outcome = evaluate(spec, tmp_path / "runs", ci=False)
+    outcome = evaluate(spec, tmp_path / "runs")
     assert outcome.generated == 20
     predictions = (outcome.run_dir / "predictions.jsonl").read_text()
     assert "is louder." in predictions or "equally loud" in predictions
