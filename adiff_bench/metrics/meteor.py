@@ -25,15 +25,18 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from adiff_bench.errors import MetricUnavailable
 from adiff_bench.metrics import meteor_paraphrase
 from adiff_bench.metrics.base import MetricResult
-from adiff_bench.metrics.jvm import java_executable, java_version, pycocoevalcap_file, pycocoevalcap_version
+from adiff_bench.metrics.jvm import java_executable, lexical_signature_tail, pycocoevalcap_file
 from adiff_bench.metrics.reducers import METEOR_STAGES
+
+if TYPE_CHECKING:
+    from adiff_bench.metrics.context import ScoringContext
 
 METEOR_JAR = "meteor/meteor-1.5.jar"
 METEOR_ARGS = ("-", "-", "-stdio", "-l", "en", "-norm")  # as pycocoevalcap.meteor.meteor.Meteor
@@ -49,10 +52,7 @@ REDUCER = "meteor-1.5"
 
 
 def meteor_signature() -> str:
-    return (
-        f"METEOR|pycocoevalcap:{pycocoevalcap_version()}|tok:ptb|refs:1|java:{java_version()}"
-        "|meteor:1.5|lang:en|norm|stats:summed-segment-stats"
-    )
+    return f"METEOR|{lexical_signature_tail()}|meteor:1.5|lang:en|norm|stats:summed-segment-stats"
 
 
 def score_line(tokenized_hypothesis: str, tokenized_reference: str) -> str:
@@ -420,3 +420,21 @@ def meteor_score(tokenized_hypotheses: Sequence[str], tokenized_references: Sequ
         stats=stats,
         reducer=REDUCER,
     )
+
+
+def score(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> MetricResult:
+    """The suite's METEOR, on the context's PTB tokens."""
+    return meteor_score(*ctx.tokens)
+
+
+def warm() -> None:
+    """Begin loading the paraphrase index (built once per machine) in the background; returns at once."""
+    meteor_scorer().prepare()
+
+
+def start(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> None:
+    """Cut the paraphrase subset and start the jar processes now, before the caller's Python metrics hold the
+    GIL (METEOR takes longest); while the index still loads, :func:`score` waits for it instead."""
+    scorer = meteor_scorer()
+    if scorer.index_ready():
+        scorer.start_for(score_requests(*ctx.tokens))
