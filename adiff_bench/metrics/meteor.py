@@ -34,6 +34,7 @@ from adiff_bench.metrics import meteor_paraphrase
 from adiff_bench.metrics.base import MetricResult
 from adiff_bench.metrics.jvm import java_executable, lexical_signature_tail, pycocoevalcap_file
 from adiff_bench.metrics.reducers import METEOR_STAGES
+from adiff_bench.metrics.tempdirs import private_tempdir
 
 if TYPE_CHECKING:
     from adiff_bench.metrics.context import ScoringContext
@@ -289,7 +290,7 @@ class MeteorScorer:
         if self._covered is None or not words <= self._covered:
             self._covered = words | (self._covered or set())
             if self._tmp is None:
-                self._tmp = tempfile.TemporaryDirectory(prefix="adiff-meteor-")
+                self._tmp = private_tempdir("adiff-meteor-")
             self._generation += 1
             table = Path(self._tmp.name) / f"paraphrase-{self._generation}.gz"
             table.write_bytes(index.subset_table(index.subset_mask(self._covered)))

@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import numpy as np
 
 from adiff_bench.errors import DataError
 from adiff_bench.metrics.base import MetricResult, mean_result, unavailable
+from adiff_bench.metrics.tempdirs import private_tempdir
 from adiff_bench.versions import java_version, package_version
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ def _run_spice(install: SpiceInstall, hyps: list[str], refs: list[str], major: i
     tmp_root = cache_dir() / "spice" / "tmp"
     tmp_root.mkdir(parents=True, exist_ok=True)
     ids = [str(i) for i in range(len(hyps))]
-    with tempfile.TemporaryDirectory(prefix="run-", dir=tmp_root) as tmp:
+    with private_tempdir("run-", tmp_root) as tmp:
         work = Path(tmp)
         jar = assemble_runtime(install, work / "spice")
         in_file, out_file = work / "in.json", work / "out.json"
