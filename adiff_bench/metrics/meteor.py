@@ -246,11 +246,6 @@ class MeteorScorer:
             self._index_thread = threading.Thread(target=self._load_index, name="adiff-meteor-index", daemon=True)
             self._index_thread.start()
 
-    def index_ready(self) -> bool:
-        """False while the paraphrase index is still loading (or being built, once per machine)."""
-        thread = self._index_thread
-        return self.uses_full_table or (thread is not None and not thread.is_alive())
-
     def _load_index(self) -> None:
         try:
             self._index = meteor_paraphrase.paraphrase_index(self._table, meteor_paraphrase.index_root())
@@ -309,9 +304,12 @@ class MeteorScorer:
         return self._last_words[1]
 
     def start_for(self, requests: Sequence[str]) -> None:
-        """Cut the subset and start the processes for ``requests`` now; ``score`` then only streams."""
-        with self._lock:
-            self._workers_for(requests)
+        """Cut the subset and start the processes for ``requests`` now, unless the paraphrase index is still
+        loading (or being built, once per machine): then ``score`` waits for it."""
+        thread = self._index_thread
+        if self.uses_full_table or (thread is not None and not thread.is_alive()):
+            with self._lock:
+                self._workers_for(requests)
 
     def score(self, requests: Sequence[str]) -> tuple[list[str], list[float], float]:
         """(per-item statistics lines, per-item scores, corpus score) for SCORE request lines."""
@@ -434,8 +432,5 @@ def warm() -> None:
 
 
 def start(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> None:
-    """Cut the paraphrase subset and start the jar processes now, before the caller's Python metrics hold the
-    GIL (METEOR takes longest); while the index still loads, :func:`score` waits for it instead."""
-    scorer = meteor_scorer()
-    if scorer.index_ready():
-        scorer.start_for(score_requests(*ctx.tokens))
+    """Start the jar processes now, before the caller's Python metrics hold the GIL (METEOR takes longest)."""
+    meteor_scorer().start_for(score_requests(*ctx.tokens))
