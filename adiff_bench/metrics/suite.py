@@ -55,10 +55,13 @@ class MetricDef:
 _LEXICAL = ("lexical", "coco")
 METRICS: dict[str, MetricDef] = {
     **{f"BLEU-{n}": MetricDef(bleu.bleu(n), (*_LEXICAL, "bleu"), needs_tokens=True) for n in range(1, 5)},
-    "METEOR": MetricDef(meteor.score, _LEXICAL, True, background=True, warm=meteor.warm, start=meteor.start),
+    "METEOR": MetricDef(
+        meteor.score, _LEXICAL, needs_tokens=True, background=True, warm=meteor.warm, start=meteor.start
+    ),
     "ROUGE-L": MetricDef(rouge.score, _LEXICAL, needs_tokens=True),
     "CIDEr-D": MetricDef(cider.score, _LEXICAL, needs_tokens=True),
-    "SPICE": MetricDef(lambda hyps, refs, ctx: _spice(*ctx.tokens), ("coco",), True, background=True),
+    # SPICE/SPIDEr and the embedding metrics live in optional modules, imported when first used
+    "SPICE": MetricDef(lambda hyps, refs, ctx: _spice(*ctx.tokens), ("coco",), needs_tokens=True, background=True),
     "SPIDEr": MetricDef("adiff_bench.metrics.spice:spider", ("coco",), needs=("CIDEr-D", "SPICE")),
     "SBERT": MetricDef("adiff_bench.metrics.embedding:sbert_similarity", ("embedding",)),
     "BERTScore": MetricDef("adiff_bench.metrics.embedding:bertscore_f1", ("embedding",)),
