@@ -209,8 +209,8 @@ class _Progress:
         if self.callback is not None:
             self.callback(message, self.done, self.total)
 
-    def compute(self, name: str, ctx: ScoringContext) -> MetricResult:
-        result = _call(name, METRICS[name].fn, ctx.hypotheses, ctx.references, ctx)
+    def compute(self, name: str, definition: MetricDef, ctx: ScoringContext) -> MetricResult:
+        result = _call(name, definition.fn, ctx.hypotheses, ctx.references, ctx)
         with self._lock:
             self.done += 1
         return result
@@ -256,18 +256,18 @@ def score_texts(
                 if definition.start is not None:
                     with contextlib.suppress(MetricUnavailable):  # the metric itself says why
                         definition.start(hyps, refs, ctx)
-                results[name] = pool.submit(say.compute, name, ctx)
+                results[name] = pool.submit(say.compute, name, definition, ctx)
         foreground = [name for name, definition in plan.items() if not definition.background]
         for name in [name for name in foreground if not plan[name].needs]:
             say.step(name)
-            results[name] = say.compute(name, ctx)
+            results[name] = say.compute(name, plan[name], ctx)
         for name, value in list(results.items()):
             if isinstance(value, Future):
                 say.step(f"waiting for {name}")
                 results[name] = value.result()
         for name in [name for name in foreground if plan[name].needs]:
             say.step(name)
-            results[name] = say.compute(name, ctx)
+            results[name] = say.compute(name, plan[name], ctx)
     say.step("done")
     return {name: results[name] for name in names}  # type: ignore[misc]
 
