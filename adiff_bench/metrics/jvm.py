@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import importlib.util
-import re
 import shutil
-import subprocess
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from adiff_bench.errors import MetricUnavailable
+from adiff_bench.versions import java_version, package_version
 
 
 def java_executable() -> str:
@@ -23,19 +20,14 @@ def java_executable() -> str:
     return java
 
 
-@functools.lru_cache(maxsize=4)
-def _java_version(java: str) -> str:
-    try:
-        proc = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise MetricUnavailable(f"could not run `{java} -version` ({exc}); check the Java installation") from exc
-    match = re.search(r'version "([^"]+)"', proc.stderr + proc.stdout)
-    return match.group(1) if match else "unknown"
-
-
-def java_version() -> str:
-    """The Java version string (e.g. ``17.0.15``), as it goes into metric signatures."""
-    return _java_version(java_executable())
+def lexical_signature_tail() -> str:
+    """What a pycocoevalcap metric's signature says after its name: versions and settings, e.g.
+    ``pycocoevalcap:1.2|tok:ptb|refs:1|java:17.0.15``."""
+    java = java_executable()
+    found = java_version(java)
+    if found is None:
+        raise MetricUnavailable(f"could not run `{java} -version`; check the Java installation")
+    return f"pycocoevalcap:{package_version('pycocoevalcap')}|tok:ptb|refs:1|java:{found}"
 
 
 def pycocoevalcap_dir() -> Path:
@@ -43,13 +35,6 @@ def pycocoevalcap_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise MetricUnavailable("pycocoevalcap is not installed; run `pip install pycocoevalcap==1.2`")
     return Path(next(iter(spec.submodule_search_locations)))
-
-
-def pycocoevalcap_version() -> str:
-    try:
-        return version("pycocoevalcap")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def pycocoevalcap_file(relative: str) -> Path:

@@ -25,15 +25,19 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from adiff_bench.errors import MetricUnavailable
 from adiff_bench.metrics import meteor_paraphrase
 from adiff_bench.metrics.base import MetricResult
-from adiff_bench.metrics.jvm import java_executable, java_version, pycocoevalcap_file, pycocoevalcap_version
+from adiff_bench.metrics.jvm import java_executable, lexical_signature_tail, pycocoevalcap_file
 from adiff_bench.metrics.reducers import METEOR_STAGES
+from adiff_bench.metrics.tempdirs import private_tempdir
+
+if TYPE_CHECKING:
+    from adiff_bench.metrics.context import ScoringContext
 
 METEOR_JAR = "meteor/meteor-1.5.jar"
 METEOR_ARGS = ("-", "-", "-stdio", "-l", "en", "-norm")  # as pycocoevalcap.meteor.meteor.Meteor
@@ -49,10 +53,7 @@ REDUCER = "meteor-1.5"
 
 
 def meteor_signature() -> str:
-    return (
-        f"METEOR|pycocoevalcap:{pycocoevalcap_version()}|tok:ptb|refs:1|java:{java_version()}"
-        "|meteor:1.5|lang:en|norm|stats:summed-segment-stats"
-    )
+    return f"METEOR|{lexical_signature_tail()}|meteor:1.5|lang:en|norm|stats:summed-segment-stats"
 
 
 def score_line(tokenized_hypothesis: str, tokenized_reference: str) -> str:
@@ -245,11 +246,6 @@ class MeteorScorer:
             self._index_thread = threading.Thread(target=self._load_index, name="adiff-meteor-index", daemon=True)
             self._index_thread.start()
 
-    def index_ready(self) -> bool:
-        """False while the paraphrase index is still loading (or being built, once per machine)."""
-        thread = self._index_thread
-        return self.uses_full_table or (thread is not None and not thread.is_alive())
-
     def _load_index(self) -> None:
         try:
             self._index = meteor_paraphrase.paraphrase_index(self._table, meteor_paraphrase.index_root())
@@ -289,7 +285,7 @@ class MeteorScorer:
         if self._covered is None or not words <= self._covered:
             self._covered = words | (self._covered or set())
             if self._tmp is None:
-                self._tmp = tempfile.TemporaryDirectory(prefix="adiff-meteor-")
+                self._tmp = private_tempdir("adiff-meteor-")
             self._generation += 1
             table = Path(self._tmp.name) / f"paraphrase-{self._generation}.gz"
             table.write_bytes(index.subset_table(index.subset_mask(self._covered)))
@@ -308,9 +304,12 @@ class MeteorScorer:
         return self._last_words[1]
 
     def start_for(self, requests: Sequence[str]) -> None:
-        """Cut the subset and start the processes for ``requests`` now; ``score`` then only streams."""
-        with self._lock:
-            self._workers_for(requests)
+        """Cut the subset and start the processes for ``requests`` now, unless the paraphrase index is still
+        loading (or being built, once per machine): then ``score`` waits for it."""
+        thread = self._index_thread
+        if self.uses_full_table or (thread is not None and not thread.is_alive()):
+            with self._lock:
+                self._workers_for(requests)
 
     def score(self, requests: Sequence[str]) -> tuple[list[str], list[float], float]:
         """(per-item statistics lines, per-item scores, corpus score) for SCORE request lines."""
@@ -420,3 +419,18 @@ def meteor_score(tokenized_hypotheses: Sequence[str], tokenized_references: Sequ
         stats=stats,
         reducer=REDUCER,
     )
+
+
+def score(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> MetricResult:
+    """The suite's METEOR, on the context's PTB tokens."""
+    return meteor_score(*ctx.tokens)
+
+
+def warm() -> None:
+    """Begin loading the paraphrase index (built once per machine) in the background; returns at once."""
+    meteor_scorer().prepare()
+
+
+def start(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> None:
+    """Start the jar processes now, before the caller's Python metrics hold the GIL (METEOR takes longest)."""
+    meteor_scorer().start_for(score_requests(*ctx.tokens))

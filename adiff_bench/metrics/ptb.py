@@ -3,22 +3,24 @@
 pycocoevalcap's ``PTBTokenizer.tokenize`` writes its temporary file inside the installed package (fails
 when site-packages is read-only, races when two runs score at once) and pairs output lines with items
 by position without checking the count. Here the input is normalised so each caption is one line, the
-file lives in a private temporary directory, and a line-count mismatch is an error, never a shift.
+file lives in a private temporary directory (removed on the next start if the process was killed), and a
+line-count mismatch is an error, never a shift.
 """
 
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from adiff_bench.errors import DataError, MetricUnavailable
 from adiff_bench.metrics.cache import LruCache, content_key
 from adiff_bench.metrics.jvm import java_executable, pycocoevalcap_file
+from adiff_bench.metrics.tempdirs import private_tempdir
 from adiff_bench.metrics.text import normalize_text
 
 CORENLP_JAR = "tokenizer/stanford-corenlp-3.4.1.jar"
+TEMP_PREFIX = "adiff-ptb-"  # + pid: a folder left by a killed process is removed on the next start
 TOKENIZER_CLASS = "edu.stanford.nlp.process.PTBTokenizer"
 TOKENIZER_OPTIONS = ("-preserveLines", "-lowerCase")
 # A sub-second run: the C1 compiler alone costs half the CPU of the default tiers (0.4 vs 0.8 s here) and
@@ -60,7 +62,7 @@ def _run_tokenizer(lines: Sequence[str]) -> list[str]:
     if not lines:
         return []
     java, jar = java_executable(), corenlp_jar()
-    with tempfile.TemporaryDirectory(prefix="adiff-ptb-") as tmp:
+    with private_tempdir(TEMP_PREFIX) as tmp:
         source = Path(tmp) / "captions.txt"
         source.write_bytes(_encode(lines))
         cmd = [java, *JVM_OPTIONS, "-cp", str(jar), TOKENIZER_CLASS, *TOKENIZER_OPTIONS, source.name]

@@ -7,10 +7,14 @@ faster than its O(n·m) Python table; the F-measure is then computed with its ex
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from adiff_bench.metrics.base import MetricResult, mean_result
+
+if TYPE_CHECKING:
+    from adiff_bench.metrics.context import ScoringContext
 
 BETA = 1.2
 
@@ -43,10 +47,9 @@ def rouge_l_item(tokenized_hypothesis: str, tokenized_reference: str) -> float:
     return 0.0
 
 
-def rouge_l_score(
-    tokenized_hypotheses: Sequence[str], tokenized_references: Sequence[str], signature_tail: str
-) -> MetricResult:
+def score(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> MetricResult:
+    tokenized_hypotheses, tokenized_references = ctx.tokens
     per_item = np.array(
         [rouge_l_item(h, r) for h, r in zip(tokenized_hypotheses, tokenized_references, strict=True)], dtype=np.float64
     )
-    return mean_result("ROUGE-L", f"ROUGE-L|{signature_tail}|beta:{BETA}", per_item)
+    return mean_result("ROUGE-L", f"ROUGE-L|{ctx.lexical_tail}|beta:{BETA}", per_item)

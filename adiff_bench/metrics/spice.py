@@ -14,17 +14,21 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from adiff_bench.errors import DataError
 from adiff_bench.metrics.base import MetricResult, mean_result, unavailable
+from adiff_bench.metrics.tempdirs import private_tempdir
+from adiff_bench.versions import java_version, package_version
+
+if TYPE_CHECKING:
+    from adiff_bench.metrics.context import ScoringContext
 
 SPICE_LIB_ENV = "ADIFF_BENCH_SPICE_LIB"
 CORENLP_JARS = ("stanford-corenlp-3.6.0.jar", "stanford-corenlp-3.6.0-models.jar")
@@ -113,16 +117,6 @@ def find_install() -> SpiceInstall:
     return SpiceInstall(spice_dir, corenlp, java, looked, problem)
 
 
-def java_version(java: str) -> str:
-    """The version string `java -version` prints (on stderr), e.g. ``17.0.15``."""
-    try:
-        proc = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    match = re.search(r'version "([^"]+)"', proc.stderr + proc.stdout)
-    return match.group(1) if match else "unknown"
-
-
 def assemble_runtime(install: SpiceInstall, directory: Path) -> Path:
     """A folder laid out as the jar's manifest Class-Path expects (``lib/*.jar`` beside it), made of
     symlinks, so nothing is written next to the installed package."""
@@ -187,16 +181,9 @@ def parse_spice_output(results: list[dict], ids: Sequence[str]) -> tuple[np.ndar
     return scores, nonfinite
 
 
-def _package_version(name: str) -> str:
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def _signature(java: str) -> str:
     return (
-        f"spice|jar:{SPICE_JAR}|pycocoevalcap:{_package_version('pycocoevalcap')}|corenlp:3.6.0|java:{java}"
+        f"spice|jar:{SPICE_JAR}|pycocoevalcap:{package_version('pycocoevalcap')}|corenlp:3.6.0|java:{java}"
         "|refs:1|subset|empty:0|no-f:0"
     )
 
@@ -210,7 +197,7 @@ def _run_spice(install: SpiceInstall, hyps: list[str], refs: list[str], major: i
     tmp_root = cache_dir() / "spice" / "tmp"
     tmp_root.mkdir(parents=True, exist_ok=True)
     ids = [str(i) for i in range(len(hyps))]
-    with tempfile.TemporaryDirectory(prefix="run-", dir=tmp_root) as tmp:
+    with private_tempdir("run-", tmp_root) as tmp:
         work = Path(tmp)
         jar = assemble_runtime(install, work / "spice")
         in_file, out_file = work / "in.json", work / "out.json"
@@ -236,9 +223,9 @@ def spice_score(tokenized_hypotheses: Sequence[str], tokenized_references: Seque
         raise DataError(f"SPICE needs one reference per hypothesis; got {len(hyps)} hypotheses, {len(refs)} references")
     install = find_install()
     if not install.ready:
-        return unavailable("spice", _signature("n/a"), str(install.problem))
+        return unavailable("SPICE", _signature("n/a"), str(install.problem))
     assert install.java is not None
-    jv = java_version(install.java)
+    jv = java_version(install.java) or "unknown"
     keep = [k for k, h in enumerate(hyps) if h.strip()]
     per_item = np.zeros(len(hyps), dtype=np.float64)
     nonfinite = 0
@@ -246,11 +233,11 @@ def spice_score(tokenized_hypotheses: Sequence[str], tokenized_references: Seque
         try:
             scores, nonfinite = _run_spice(install, [hyps[k] for k in keep], [refs[k] for k in keep], java_major(jv))
         except (OSError, RuntimeError, ValueError, DataError) as exc:
-            return unavailable("spice", _signature(jv), f"SPICE could not run: {exc}")
+            return unavailable("SPICE", _signature(jv), f"SPICE could not run: {exc}")
         per_item[keep] = scores
         if nonfinite:
             warnings.warn(f"SPICE reported no F-score for {nonfinite} item(s); they score 0 (no-f:0)", stacklevel=2)
-    return mean_result("spice", _signature(jv), per_item)
+    return mean_result("SPICE", _signature(jv), per_item)
 
 
 def spider_score(cider: MetricResult, spice: MetricResult) -> MetricResult:
@@ -259,9 +246,17 @@ def spider_score(cider: MetricResult, spice: MetricResult) -> MetricResult:
     for part in (cider, spice):
         if not part.available or part.per_item is None:
             reason = part.unavailable or f"{part.name} has no per-item scores"
-            return unavailable("spider", signature, f"needs {part.name}: {reason}")
+            return unavailable("SPIDEr", signature, f"needs {part.name}: {reason}")
     assert cider.per_item is not None and spice.per_item is not None
     if cider.per_item.shape != spice.per_item.shape:
         raise DataError(f"SPIDEr: CIDEr has {cider.per_item.shape[0]} items but SPICE has {spice.per_item.shape[0]}")
     per_item = (np.asarray(cider.per_item, dtype=np.float64) + np.asarray(spice.per_item, dtype=np.float64)) / 2
-    return mean_result("spider", signature, per_item)
+    return mean_result("SPIDEr", signature, per_item)
+
+
+def spider(hypotheses: Sequence[str], references: Sequence[str], ctx: ScoringContext) -> MetricResult:
+    """The suite's SPIDEr, from the CIDEr-D and SPICE results it needs."""
+    spice = ctx.result("SPICE")
+    if not spice.available:
+        return unavailable("SPIDEr", "SPIDEr", f"needs SPICE: {spice.unavailable}")
+    return spider_score(ctx.result("CIDEr-D"), spice)

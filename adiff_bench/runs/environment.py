@@ -5,9 +5,9 @@ from __future__ import annotations
 import platform
 import subprocess
 import sys
-from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+
+from adiff_bench.versions import java_version, package_version
 
 PACKAGES = (
     "adiff-bench",
@@ -21,16 +21,6 @@ PACKAGES = (
     "soundfile",
     "soxr",
 )
-
-
-@lru_cache(maxsize=1)
-def java_version() -> str | None:
-    try:
-        out = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    first = (out.stderr or out.stdout).splitlines()
-    return first[0].strip() if first else None
 
 
 def git_revision(path: Path | None = None) -> str | None:
@@ -52,16 +42,10 @@ def git_revision(path: Path | None = None) -> str | None:
 
 
 def environment() -> dict:
-    packages = {}
-    for name in PACKAGES:
-        try:
-            packages[name] = version(name)
-        except PackageNotFoundError:
-            packages[name] = None
     return {
         "python": sys.version.split()[0],
         "platform": platform.platform(),
-        "packages": packages,
+        "packages": {name: package_version(name, default=None) for name in PACKAGES},
         "java": java_version(),
         "git_revision": git_revision(),
     }

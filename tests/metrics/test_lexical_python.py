@@ -10,11 +10,12 @@ from pycocoevalcap.bleu.bleu import Bleu
 from pycocoevalcap.cider.cider import Cider
 from pycocoevalcap.rouge.rouge import Rouge, my_lcs
 
+from adiff_bench.metrics import cider, rouge
 from adiff_bench.metrics.base import get_reducer
-from adiff_bench.metrics.bleu import bleu_results, bleu_stats
-from adiff_bench.metrics.cider import cider_d_score
+from adiff_bench.metrics.bleu import bleu, bleu_stats
+from adiff_bench.metrics.context import ScoringContext
 from adiff_bench.metrics.ngrams import precook
-from adiff_bench.metrics.rouge import lcs_length, rouge_l_score
+from adiff_bench.metrics.rouge import lcs_length
 
 WORDS = [
     "the",
@@ -53,6 +54,11 @@ def _sentences(seed: int, n: int) -> tuple[list[str], list[str]]:
     return hyps, refs
 
 
+def _ctx(hyps: list[str], refs: list[str]) -> ScoringContext:
+    """A context for texts that are already tokenized (no Java), signed with tail "test"."""
+    return ScoringContext(hyps, refs, tokens=(hyps, refs), lexical_tail="test")
+
+
 def _coco(hyps: list[str], refs: list[str]) -> tuple[dict, dict]:
     return {i: [r] for i, r in enumerate(refs)}, {i: [h] for i, h in enumerate(hyps)}
 
@@ -73,9 +79,10 @@ def test_bleu_corpus_per_item_and_reducer_equal_pycocoevalcap(pairs: tuple[list[
     hyps, refs = pairs
     corpus, per_item = Bleu(4).compute_score(*_coco(hyps, refs), verbose=0)
     stats = bleu_stats(hyps, refs)
-    results = bleu_results(stats, "test")
+    ctx = _ctx(hyps, refs)
     for n in range(1, 5):
-        result = results[n - 1]
+        result = bleu(n)(hyps, refs, ctx)
+        assert result.signature == f"BLEU-{n}|test|bp:closest"
         assert result.name == f"BLEU-{n}" and result.reducer == f"coco-bleu-{n}"
         assert result.corpus == corpus[n - 1]
         assert np.array_equal(result.per_item, np.array(per_item[n - 1]))
@@ -110,7 +117,7 @@ def test_lcs_matches_pycocoevalcap_table() -> None:
 def test_rouge_l_equals_pycocoevalcap(pairs: tuple[list[str], list[str]]) -> None:
     hyps, refs = pairs
     corpus, per_item = Rouge().compute_score(*_coco(hyps, refs))
-    result = rouge_l_score(hyps, refs, "test")
+    result = rouge.score(hyps, refs, _ctx(hyps, refs))
     assert result.corpus == corpus
     assert np.array_equal(result.per_item, per_item)
     assert float(get_reducer("mean")(result.stats.sum(0))) == corpus
@@ -119,14 +126,14 @@ def test_rouge_l_equals_pycocoevalcap(pairs: tuple[list[str], list[str]]) -> Non
 def test_cider_d_equals_pycocoevalcap_and_caches_reference_side(pairs: tuple[list[str], list[str]]) -> None:
     hyps, refs = pairs
     corpus, per_item = Cider().compute_score(*_coco(hyps, refs))
-    first = cider_d_score(hyps, refs, "test")
-    again = cider_d_score(hyps, refs, "test")  # reference side from the cache
+    first = cider.score(hyps, refs, _ctx(hyps, refs))
+    again = cider.score(hyps, refs, _ctx(hyps, refs))  # reference side from the cache
     for result in (first, again):
         assert result.corpus == corpus
         assert np.array_equal(result.per_item, per_item)
         assert float(get_reducer("mean")(result.stats.sum(0))) == corpus
     assert "df:evaluated-set" in first.signature
     # Document frequencies come from the evaluated set: scoring a subset changes an item's score.
-    subset = cider_d_score(hyps[:50], refs[:50], "test")
+    subset = cider.score(hyps[:50], refs[:50], _ctx(hyps[:50], refs[:50]))
     assert not np.array_equal(subset.per_item, first.per_item[:50])
     assert subset.corpus == Cider().compute_score(*_coco(hyps[:50], refs[:50]))[0]
