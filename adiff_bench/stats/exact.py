@@ -156,7 +156,8 @@ def column_sums(matrix: np.ndarray) -> np.ndarray:
     if matrix.ndim != 2:
         raise DataError(f"expected an (items, columns) matrix, got shape {matrix.shape}")
     finite = np.isfinite(matrix).all(axis=0)
+    rows = np.ascontiguousarray(matrix.T).tolist()  # one conversion: math.fsum is fast on Python floats
     return np.array(
-        [math.fsum(column) if ok else float(column.sum()) for column, ok in zip(matrix.T, finite, strict=True)],
+        [math.fsum(row) if ok else float(np.sum(row)) for row, ok in zip(rows, finite, strict=True)],
         dtype=np.float64,
     )
