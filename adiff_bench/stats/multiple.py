@@ -80,7 +80,11 @@ def significance_legend(n_comparisons: int, n_resamples: int) -> str:
     reachable = [f"{stars} p<{threshold:g}" for threshold, stars in reversed(STARS) if floor < threshold]
     shown = ", ".join(reachable) if reachable else "no marker can occur (every adjusted p is at least 0.05)"
     needed = resamples_needed(n_comparisons)
-    advice = f"; use at least {needed} resamples to resolve p<0.05" if n_resamples < needed else ""
+    advice = (
+        f"; at least {needed} resamples (20 x {n_comparisons} / 0.05) are needed to resolve p-values below 0.05"
+        if n_resamples < needed
+        else ""
+    )
     return (
         f"{shown} (Holm-adjusted; with {n_comparisons} comparisons and {n_resamples} resamples the smallest "
         f"attainable adjusted p is {n_comparisons}/{n_resamples + 1} = {floor:.3g}{advice})."

@@ -34,11 +34,11 @@ def test_plan_raises_the_default_and_keeps_a_chosen_number() -> None:
 def test_legend_lists_only_markers_that_can_occur() -> None:
     two_by_seven = significance_legend(14, 1000)  # 2 runs x 7 metrics at B = 1000
     assert "* p<0.05" in two_by_seven and "**" not in two_by_seven and "14/1001 = 0.014" in two_by_seven
-    assert "use at least 5600 resamples" in two_by_seven
+    assert "at least 5600 resamples (20 x 14 / 0.05) are needed" in two_by_seven
     none = significance_legend(51, 1000)
     assert "no marker can occur" in none and "*" not in none
     full = significance_legend(2, 100_000)
-    assert "*** p<0.001" in full and "use at least" not in full
+    assert "*** p<0.001" in full and "are needed" not in full
     assert "1/1001" not in significance_legend(4, 1000)  # the old, wrong claim for adjusted p
     assert marker(0.0009) == "***" and marker(0.04) == "*" and marker(0.05) == ""
 
