@@ -19,7 +19,7 @@ from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.store import ITEM_SCORES_FILE, PREDICTIONS_FILE, SPEC_FILE
 from adiff_bench.stats.bootstrap import Interval, bootstrap_intervals, describe, finite_or_none, resamplable
 from adiff_bench.stats.clusters import default_clusters
-from adiff_bench.stats.multiple import holm
+from adiff_bench.stats.multiple import holm, marker, plan_resamples, significance_legend
 from adiff_bench.stats.paired import PairedResult, paired_tests
 from adiff_bench.stats.resampling import make_scheme
 
@@ -112,10 +112,7 @@ def _choose_metrics(runs: Sequence[RunData], names: Sequence[str], wanted: Seque
 
 
 def _marker(p: float) -> str:
-    for threshold, stars in STARS:
-        if p < threshold:
-            return stars
-    return ""
+    return marker(p)
 
 
 @dataclass(frozen=True)
@@ -161,7 +158,7 @@ class Comparison:
             f"Intervals: {pct} CIs by {self.resampling}.",
             f"Tests: two-sided {self.deltas[0].test.test if self.deltas else self.test} vs the baseline, "
             f"p-values Holm-Bonferroni adjusted over {len(self.deltas)} comparisons; "
-            f"* p<0.05, ** p<0.01, *** p<0.001 (adjusted; the smallest attainable p is 1/{self.n_resamples + 1}).",
+            + significance_legend(len(self.deltas), self.n_resamples),
         ]
         return lines + [f"Note: {n}" for n in self.notes]
 
@@ -286,14 +283,15 @@ def compare_runs(
     *,
     baseline: int = 0,
     metrics: Sequence[str] | None = None,
-    n_resamples: int = 1000,
+    n_resamples: int | None = None,
     seed: int = 0,
     test: str = "bootstrap",
     cluster: str = "auto",
     level: float = 0.95,
 ) -> Comparison:
     """Compare runs on their shared items; ``baseline`` indexes ``runs``. ``cluster='auto'`` resamples
-    clips whenever clips repeat across items (ACD, CLD) and items otherwise; the choice is in the output."""
+    clips whenever clips repeat across items (ACD, CLD) and items otherwise; the choice is in the output.
+    ``n_resamples=None``: 1000, raised for many comparisons (:func:`adiff_bench.stats.multiple.plan_resamples`)."""
     if len(runs) < 2:
         raise AdiffBenchError("compare needs at least two run directories")
     if not 0 <= baseline < len(runs):
@@ -312,6 +310,9 @@ def compare_runs(
     aligned = {name: _align(run, order, base) for run, name in zip(runs, names, strict=True)}
     chosen, notes = _choose_metrics(runs, names, metrics)
     clusters, cluster_notes = _clusters(cluster, order, base)
+    plan = plan_resamples(n_resamples, len(chosen) * (len(runs) - 1))
+    n_resamples = plan.n_resamples
+    notes += [plan.note] if plan.note else []
     systems = {name: {m: aligned[name][m] for m in chosen} for name in [names[baseline], *names]}
     tests = paired_tests(
         systems,

@@ -12,6 +12,11 @@ three systems are equal. The analysis should find exactly that.
 
     .venv/bin/python human_eval/simulate_ratings.py            # writes human_eval/example/
     .venv/bin/python human_eval/simulate_ratings.py --out DIR  # anywhere else
+    .venv/bin/python human_eval/simulate_ratings.py --analyze  # also report.md, plots/ and the README block
+
+``--analyze`` runs ``adiff-bench human analyze`` on the simulated study and writes ``report.md`` and ``plots/``
+into the output folder; with the default folder it also replaces the example block of human_eval/README.md
+(``--readme PATH`` for another file), so the documented numbers are always computed, never typed in.
 """
 
 from __future__ import annotations
@@ -127,9 +132,41 @@ def simulate_ratings(study_dir: Path, difficulty: Mapping[str, float], rng: np.r
     return files
 
 
+README_START = "<!-- example-analysis:start -->\n```markdown\n"
+README_END = "```\n<!-- example-analysis:end -->"
+DEFAULT_OUT = Path(__file__).resolve().parent / "example"
+
+
+def analyze_example(out: Path, readme: Path | None) -> str:
+    """Run the CLI analysis as the README shows it; write report.md and plots/, and the README block."""
+    from adiff_bench.cli.main import main as cli
+
+    ratings = [f"ratings/{rater}.csv" for rater in RATERS]
+    runs = sorted(str(p.relative_to(out)) for p in out.glob("runs/*/*"))
+    cwd = os.getcwd()
+    os.chdir(out)
+    try:
+        options = ["--plots", "plots", "--output", "report.md", "--runs", *runs]
+        code = cli(["human", "analyze", "study", *ratings, *options])
+    finally:
+        os.chdir(cwd)
+    if code != 0:
+        raise SystemExit(code)
+    report = (out / "report.md").read_text(encoding="utf-8")
+    if readme is not None:
+        text = readme.read_text(encoding="utf-8")
+        start, end = text.find(README_START), text.find(README_END)
+        if start < 0 or end < start:
+            raise SystemExit(f"{readme}: no example-analysis block to replace")
+        atomic_write_text(readme, text[: start + len(README_START)] + report + text[end:])
+    return report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "example"))
+    parser.add_argument("--out", default=str(DEFAULT_OUT))
+    parser.add_argument("--analyze", action="store_true", help="also write report.md, plots/ and the README block")
+    parser.add_argument("--readme", default=None, help="README whose example block to replace (with --analyze)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     rng = np.random.default_rng(SEED)
@@ -149,6 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     for rater, text in simulate_ratings(out / "study", difficulty, rng).items():
         atomic_write_text(out / "ratings" / f"{rater}.csv", text)
     print(f"SIMULATED example study written to {out}")
+    if args.analyze:
+        default_readme = DEFAULT_OUT.parent / "README.md" if out.resolve() == DEFAULT_OUT else None
+        readme = Path(args.readme) if args.readme else default_readme
+        analyze_example(out, readme)
+        print(f"analysis written to {out / 'report.md'}" + (f" and {readme}" if readme else ""))
     return 0
 
 

@@ -11,6 +11,7 @@ from adiff_bench.ablation.spec import AblationSpec
 from adiff_bench.compare import Comparison, compare_runs, load_run
 from adiff_bench.latex import latex_escape
 from adiff_bench.stats.bootstrap import resamplable
+from adiff_bench.stats.multiple import significance_legend, smallest_adjusted_p
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,11 @@ class AblationTable:
 
     def legend(self) -> list[str]:
         first = next(iter(self.comparisons.values()))
+        coarsest = max(self.comparisons.values(), key=lambda c: smallest_adjusted_p(len(c.deltas), c.n_resamples))
         return [
             f"Scores ×100; in brackets the difference to the reference row {self.reference!r}.",
             f"Significance: {first.test} paired test per task, Holm-adjusted over that task's comparisons; "
-            "* p<0.05, ** p<0.01, *** p<0.001.",
+            + significance_legend(len(coarsest.deltas), coarsest.n_resamples),
             *(f"{task}: {c.resampling}" for task, c in self.comparisons.items()),
             *self.notes,
         ]

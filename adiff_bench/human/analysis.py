@@ -16,6 +16,7 @@ import numpy as np
 from adiff_bench.human.agreement import krippendorff_alpha
 from adiff_bench.human.ratings import KeyEntry, RatingSet
 from adiff_bench.human.study import Study
+from adiff_bench.stats.exact import ExactSums
 
 MetricValues = Mapping[str, Mapping[tuple[str, str, str], float]]  # metric -> (system, task, item) -> value
 
@@ -149,12 +150,17 @@ def bootstrap_means(means: np.ndarray, n_resamples: int, seed: int, level: float
     n_items = means.shape[0]
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, n_items, size=(n_resamples, n_items)) + (np.arange(n_resamples) * n_items)[:, None]
-    weights = np.bincount(draws.ravel(), minlength=n_resamples * n_items).reshape(n_resamples, n_items).astype(float)
+    weights = np.bincount(draws.ravel(), minlength=n_resamples * n_items).reshape(n_resamples, n_items)
     present = ~np.isnan(means)
     values = np.where(present, means, 0.0)
+    # exact integer-weight sums: the same seed prints the same digits on every CPU (a BLAS matmul does not)
+    sums = ExactSums(np.concatenate([values, present.astype(np.float64)], axis=1))
+    k = means.shape[1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        point = values.sum(0) / present.sum(0)
-        resampled = (weights @ values) / (weights @ present)
+        totals = sums(np.ones((1, n_items), dtype=np.int64))[0]
+        point = totals[:k] / totals[k:]
+        resampled_sums = sums(weights)
+        resampled = resampled_sums[:, :k] / resampled_sums[:, k:]
     tail = (1 - level) / 2 * 100
     low = np.nanpercentile(resampled, tail, axis=0) if n_items else np.full(means.shape[1], np.nan)
     high = np.nanpercentile(resampled, 100 - tail, axis=0) if n_items else np.full(means.shape[1], np.nan)

@@ -19,6 +19,19 @@ def _pyplot():
     return plt
 
 
+def check_out_dir(out_dir: Path | str) -> Path:
+    """The plots folder must be a folder (or not exist yet): a file there is a one-line error."""
+    out_dir = Path(out_dir)
+    for path in (out_dir, *out_dir.parents):
+        if path.exists():
+            if not path.is_dir():
+                from adiff_bench.errors import DataError
+
+                raise DataError(f"--plots {out_dir}: {path} is not a folder; give a folder name for the PNG plots")
+            break
+    return out_dir
+
+
 def _save(fig, path: Path) -> Path:
     import io
 
@@ -32,6 +45,7 @@ def _save(fig, path: Path) -> Path:
 
 def plot_distributions(report: HumanReport, points: tuple[int, ...], out_dir: Path) -> Path:
     """One panel per criterion: for each system, the share of its ratings at each scale point."""
+    check_out_dir(out_dir)
     plt = _pyplot()
     systems, criteria = report.systems, report.criteria
     fig, axes = plt.subplots(1, len(criteria), figsize=(4.2 * len(criteria), 3.4), squeeze=False, sharey=True)
@@ -55,6 +69,7 @@ def plot_distributions(report: HumanReport, points: tuple[int, ...], out_dir: Pa
 
 def plot_metric_scatter(table: RatingTable, metrics: MetricValues, out_dir: Path) -> list[Path]:
     """Per metric, one panel per criterion: the metric against the mean human rating of every rated unit."""
+    check_out_dir(out_dir)
     plt = _pyplot()
     paths = []
     for metric in sorted(metrics):

@@ -125,6 +125,10 @@ def read_ratings(paths: Sequence[Path | str], study: Study, known_ids: Iterable[
                 f"{', '.join(needed)} (and optionally rater)"
             )
         has_rater = "rater" in header
+        if not any(any(str(v).strip() for v in row.values() if v is not None) for _, row in rows):
+            # an error, not a skip: a rater's file with no rows is the wrong (or an unfilled) export, and
+            # silently dropping it would change the panel, the agreement and every count without a word
+            raise DataError(f"{path}: header only, no rating rows; fill it in or leave the file out of the command")
         for line, row in rows:
             if None in row or any(row.get(c) is None for c in header):
                 raise DataError(

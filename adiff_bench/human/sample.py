@@ -202,11 +202,22 @@ def _csv_text(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ tab or CR gets a leading
+    single quote (OWASP CSV injection advice). Model explanations are untrusted: ``=HYPERLINK(...)``."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def sheet_csv(sample: Sample, study: Study) -> str:
-    """The blinded sheet: nothing in it names a system."""
+    """The blinded sheet: nothing in it names a system, and no cell can run as a spreadsheet formula."""
     header = ["blinded_id", "audio1", "audio2", "prompt", "explanation", *study.criterion_names]
     rows = [
-        [u.blinded_id, u.audio1, u.audio2, u.prompt, u.explanation] + [""] * len(study.criteria) for u in sample.units
+        [spreadsheet_safe(c) for c in (u.blinded_id, u.audio1, u.audio2, u.prompt, u.explanation)]
+        + [""] * len(study.criteria)
+        for u in sample.units
     ]
     return _csv_text(header, rows)
 

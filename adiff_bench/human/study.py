@@ -122,6 +122,9 @@ def _int(value: object, where: str) -> int:
         raise DataError(f"{where}: expected a whole number, got {value!r}") from exc
 
 
+MAX_SCALE_POINTS = 101  # 0..100 at most: every point is an anchor, a form button and a plot bar
+
+
 def parse_study(data: object, source: str) -> Study:
     """A study from its YAML/JSON mapping; every defect is one line naming the field."""
     if not isinstance(data, dict):
@@ -132,6 +135,11 @@ def parse_study(data: object, source: str) -> Study:
     low, high = _int(scale["min"], f"{source}: scale.min"), _int(scale["max"], f"{source}: scale.max")
     if high <= low:
         raise DataError(f"{source}: scale.max ({high}) must be greater than scale.min ({low})")
+    if high - low + 1 > MAX_SCALE_POINTS:
+        raise DataError(
+            f"{source}: scale {low}..{high} has {high - low + 1} points; at most {MAX_SCALE_POINTS} are supported "
+            "(each point needs a written anchor)"
+        )
     raw_criteria = data.get("criteria")
     if not isinstance(raw_criteria, list) or not raw_criteria:
         raise DataError(f"{source}: field 'criteria' must be a non-empty list")

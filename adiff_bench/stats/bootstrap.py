@@ -14,6 +14,7 @@ import numpy as np
 
 from adiff_bench.errors import AdiffBenchError, DataError
 from adiff_bench.metrics.base import MetricResult, Reducer, get_reducer
+from adiff_bench.stats.exact import column_sums
 from adiff_bench.stats.resampling import REFERENCE_STREAM, Scheme, make_scheme, resampled_sums
 
 
@@ -93,12 +94,12 @@ class Draws:
 
 
 def draw(results: Sequence[MetricResult], scheme: Scheme, n_resamples: int, seed: int) -> Draws:
-    """Blockwise matmuls of the resample weights with all metrics' statistics, then each reducer."""
+    """Blockwise exact products of the resample weights with all metrics' statistics, then each reducer."""
     if not results:
         return Draws([], None, [])
     matrix, slices = stats_matrix(results, scheme.n_items)
     samples = reduce_blocks(resampled_sums(matrix, scheme, n_resamples, seed), results, slices)
-    centers = [float(c[0]) for c in reduce_blocks(matrix.sum(0)[None, :], results, slices)]
+    centers = [float(c[0]) for c in reduce_blocks(column_sums(matrix)[None, :], results, slices)]
     if scheme.kind != "clips":
         return Draws(samples, None, centers)
     items = make_scheme(scheme.n_items)

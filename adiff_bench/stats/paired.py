@@ -44,6 +44,7 @@ from adiff_bench.stats.bootstrap import (
     resamplable,
     stats_matrix,
 )
+from adiff_bench.stats.exact import column_sums
 from adiff_bench.stats.resampling import Scheme, make_scheme, swapped_sums
 
 TESTS = {"bootstrap": "paired bootstrap", "randomization": "approximate randomization"}
@@ -95,8 +96,10 @@ def point_score(result: MetricResult) -> float:
 
 def reduced_score(result: MetricResult) -> float:
     """The score the resamples are built around (equal to the corpus score up to float round-off)."""
+    stats = np.asarray(result.stats, dtype=np.float64)
+    totals = column_sums(stats.reshape(len(stats), -1)).reshape(stats.shape[1:])
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(reducer_for(result)(np.asarray(result.stats, dtype=np.float64).sum(0)))
+        return float(reducer_for(result)(totals))
 
 
 def _common_metrics(systems: Mapping[str, Mapping[str, MetricResult]], metrics: Sequence[str] | None) -> list[str]:
@@ -122,8 +125,8 @@ def _randomization_stats(
     other_matrix, _ = stats_matrix(flat_other, scheme.n_items)
     units = scheme.codes if scheme.kind == "clusters" else None  # swap whole clusters when there are any
     moved = swapped_sums(base_matrix - other_matrix, n_resamples, seed, units)  # what swaps move base -> other
-    x = reduce_blocks(other_matrix.sum(0) + moved, flat_other, slices)
-    y = reduce_blocks(base_matrix.sum(0) - moved, flat_base, slices)
+    x = reduce_blocks(column_sums(other_matrix) + moved, flat_other, slices)
+    y = reduce_blocks(column_sums(base_matrix) - moved, flat_base, slices)
     diffs = [np.abs(a - b) for a, b in zip(x, y, strict=True)]
     per = len(base)
     return [diffs[i * per : (i + 1) * per] for i in range(len(others))]
@@ -183,7 +186,8 @@ def paired_tests(
             base_score = point_score(systems[baseline][metric])
             sys_score = point_score(systems[system][metric])
             delta = sys_score - base_score
-            observed = abs(reduced_score(systems[system][metric]) - reduced_score(systems[baseline][metric]))
+            # the exact full-data scores the resamples scatter around (== reduced_score of each result)
+            observed = abs(draws.centers[position[(system, metric)]] - draws.centers[position[(baseline, metric)]])
             resampled_delta = _delta_draws(draws, position[(system, metric)], position[(baseline, metric)])
             if test == "bootstrap":
                 finite = resampled_delta[np.isfinite(resampled_delta)]

@@ -1,5 +1,6 @@
 """Resampling schemes as weight matrices: a resample is a row of non-negative item weights, so scoring
-every resample of every metric is one matmul ``W @ stats`` followed by each metric's reducer.
+every resample of every metric is one product ``W @ stats`` (computed exactly, see
+:mod:`adiff_bench.stats.exact`) followed by each metric's reducer.
 
 Three schemes:
 
@@ -44,6 +45,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from adiff_bench.errors import DataError
+from adiff_bench.stats.exact import ExactSums
 
 ITEMS_METHOD = "items resampled with replacement (iid bootstrap)"
 CLUSTERS_METHOD = "clusters resampled with replacement (one-way cluster bootstrap over {k} clusters)"
@@ -92,15 +94,15 @@ class Scheme:
         return CLIPS_METHOD.format(k=self.n_units)
 
     def weights(self, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
-        """``(B, n_items)`` float64 item weights, one row per resample."""
+        """``(B, n_items)`` integer item weights, one row per resample."""
         if n_resamples <= 0:
             raise DataError("the number of resamples must be positive")
         if self.kind == "items":
-            return draw_counts(self.n_items, n_resamples, rng).astype(np.float64)
+            return draw_counts(self.n_items, n_resamples, rng)
         counts = draw_counts(self.n_units, n_resamples, rng)
         if self.kind == "clusters":
-            return counts[:, self.codes].astype(np.float64)
-        return (counts[:, self.codes[:, 0]] * counts[:, self.codes[:, 1]]).astype(np.float64)
+            return counts[:, self.codes]
+        return counts[:, self.codes[:, 0]] * counts[:, self.codes[:, 1]]
 
 
 def make_scheme(n_items: int, clusters: Sequence[Hashable] | np.ndarray | None = None) -> Scheme:
@@ -141,10 +143,12 @@ def block_rngs(seed: int, stream: int, n_resamples: int) -> list[tuple[int, np.r
 def resampled_sums(
     matrix: np.ndarray, scheme: Scheme, n_resamples: int, seed: int, stream: int = BOOTSTRAP_STREAM
 ) -> np.ndarray:
-    """``(B, K)`` weighted column sums of the ``(n, K)`` statistics, one row per bootstrap resample."""
+    """``(B, K)`` weighted column sums of the ``(n, K)`` statistics, one row per bootstrap resample; exact
+    integer-weight sums (:mod:`adiff_bench.stats.exact`), so the same seed gives the same bits on any CPU."""
     if n_resamples <= 0:
         raise DataError("the number of resamples must be positive")
-    blocks = [scheme.weights(rows, rng) @ matrix for rows, rng in block_rngs(seed, stream, n_resamples)]
+    sums = ExactSums(matrix)
+    blocks = [sums(scheme.weights(rows, rng)) for rows, rng in block_rngs(seed, stream, n_resamples)]
     return np.concatenate(blocks, axis=0)
 
 
@@ -155,8 +159,9 @@ def swapped_sums(matrix: np.ndarray, n_resamples: int, seed: int, units: np.ndar
         raise DataError("the number of resamples must be positive")
     n_items = matrix.shape[0]
     n_units = n_items if units is None else int(units.max()) + 1
+    sums = ExactSums(matrix)
     blocks = []
     for rows, rng in block_rngs(seed, SWAP_STREAM, n_resamples):
-        coins = rng.integers(0, 2, size=(rows, n_units)).astype(np.float64)
-        blocks.append((coins if units is None else coins[:, units]) @ matrix)
+        coins = rng.integers(0, 2, size=(rows, n_units))
+        blocks.append(sums(coins if units is None else coins[:, units]))
     return np.concatenate(blocks, axis=0)

@@ -124,3 +124,26 @@ def test_latex_and_markdown_escape_system_names() -> None:
     assert r"a\_b\&c\%" in latex and "a_b&c%" not in latex
     markdown = render_report(report, "md")
     assert r"x\|y" in markdown and "| x|y |" not in markdown
+
+
+def test_bootstrap_means_are_exact_so_every_cpu_prints_the_same_digits() -> None:
+    # Item means of integer ratings (thirds, sevenths, ...) summed exactly: each resampled mean is the
+    # correctly rounded exact sum divided by the exact count, whatever BLAS kernel the machine has.
+    from fractions import Fraction
+
+    rng = np.random.default_rng(1)
+    means = rng.integers(3, 36, size=(700, 2)) / rng.integers(1, 8, size=(700, 2))
+    means[5, 0] = np.nan
+    got = bootstrap_means(means, 200, seed=4)
+    draws = np.random.default_rng(4).integers(0, 700, size=(200, 700))
+    present = ~np.isnan(means)
+    expected = np.empty((200, 2))
+    for b, row in enumerate(draws):
+        for s in range(2):
+            total = sum((Fraction(float(means[i, s])) for i in row if present[i, s]), Fraction(0))
+            expected[b, s] = float(total) / int(present[row, s].sum())
+    low, high = np.percentile(expected, [2.5, 97.5], axis=0)
+    assert got[:, 1].tolist() == low.tolist() and got[:, 2].tolist() == high.tolist()
+    point = [float(sum((Fraction(float(v)) for v in means[present[:, s], s]), Fraction(0))) / present[:, s].sum()
+             for s in range(2)]
+    assert got[:, 0].tolist() == point
