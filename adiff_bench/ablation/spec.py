@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adiff_bench.errors import AdiffBenchError, DataError
+from adiff_bench.errors import AdiffBenchError, DataError, ModelError
 from adiff_bench.io_utils import check_keys, slugify
 from adiff_bench.runs.spec import RunSpec
 
@@ -199,7 +199,7 @@ def load_ablation_spec(path: Path | str, *, allow_code_models: bool = False) -> 
     code references are allowed (``allow_code_models`` or the spec's ``trust_code: true``)."""
     from adiff_bench.api import make_run_spec
     from adiff_bench.io_utils import read_yaml
-    from adiff_bench.models.registry import refuse_code_reference
+    from adiff_bench.models.registry import refuse_code_reference, resolve_model_class
 
     path = Path(path)
     data = _mapping(read_yaml(path), str(path), "a mapping with name, reference, tasks, metrics and rows")
@@ -235,6 +235,11 @@ def load_ablation_spec(path: Path | str, *, allow_code_models: bool = False) -> 
         model = str(merged["model"]).strip()
         if not allow_code:
             refuse_code_reference(model, f"{where}.model")
+        elif ":" in model:  # trusted code: import it now and check it is a Model class, before any row runs
+            try:
+                resolve_model_class(model)
+            except AdiffBenchError as exc:
+                raise ModelError(f"{where}.model: {exc}") from exc
         model_args = {k: str(v) for k, v in (merged.get("model_args") or {}).items()}
         try:
             specs = tuple(

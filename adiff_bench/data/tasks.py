@@ -169,15 +169,16 @@ def _parse_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
 def _records(reader: csv.DictReader, path: Path) -> Iterator[dict[str, str]]:
     """The reader's records; a malformed one (e.g. a field over csv.field_size_limit()) is one line naming it."""
     while True:
+        start = reader.line_num + 1  # the line the next record starts on
         try:
             record = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             raise DataError(
-                f"{path}:{reader.line_num}: {exc}; a field this long is not a caption or a path — is it the right file?"
+                f"{path}:{start}: {exc}; a field this long is not a caption or a path — is it the right file?"
                 if "field larger" in str(exc)
-                else f"{path}:{reader.line_num}: malformed CSV ({exc})"
+                else f"{path}:{start}: malformed CSV ({exc})"
             ) from exc
         yield record
 

@@ -103,7 +103,7 @@ def resolve_model_class(name: str) -> type:
     missing = [m for m in MODEL_METHODS if not callable(getattr(found, m, None))]
     if missing:
         raise ModelError(
-            f"{name!r} does not implement the Model interface (name, needs, fingerprint, generate): "
+            f"model {name!r} does not implement the Model interface (name, needs, fingerprint, generate): "
             f"{found.__name__} has no {', '.join(missing)}"
         )
     return found
@@ -177,5 +177,5 @@ def build_model(name: str, args: Mapping[str, str] | None = None) -> Model:
     except TypeError as exc:
         raise ModelError(f"model {name!r}: {exc}") from exc
     if not isinstance(model, Model):
-        raise ModelError(f"{name!r} does not implement the Model interface (name, needs, fingerprint, generate)")
+        raise ModelError(f"model {name!r} does not implement the Model interface (name, needs, fingerprint, generate)")
     return model
