@@ -13,7 +13,7 @@ import yaml
 
 from adiff_bench.cli.main import main
 from adiff_bench.errors import DataError
-from adiff_bench.io_utils import read_json, read_yaml
+from adiff_bench.io_utils import read_yaml
 from tests.core.helpers import write_task_csvs
 
 from .helpers import refused
@@ -179,6 +179,8 @@ def test_full_disk_or_limited_output_is_one_line_and_resume_stays_correct(
 
 
 def test_read_json_turns_bad_and_deep_json_into_one_line(tmp_path: Path) -> None:
+    from adiff_bench.io_utils import read_json  # new helper (imported here so the module runs against older code)
+
     path = tmp_path / "deep.json"
     path.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(DataError, match=r"deep\.json: nested too deeply"):
