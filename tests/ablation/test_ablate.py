@@ -93,18 +93,20 @@ def test_cli_ablate_prints_the_table(tmp_path: Path, capsys) -> None:
 def test_a_spec_naming_code_is_refused_before_anything_is_imported(tmp_path: Path, monkeypatch) -> None:
     """``module:attr`` in a file runs code on import; refused unless the user opts in, before importing."""
     marker = tmp_path / "IMPORTED"
-    (tmp_path / "planted_model.py").write_text(f"open({str(marker)!r}, 'w').close()\nclass M: pass\n")
+    (tmp_path / "planted_model.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n"
+        "class M:\n    def fingerprint(self): return 'm'\n    def generate(self, requests): return []\n"
+    )
     monkeypatch.syspath_prepend(str(tmp_path))
-    for model in ("planted_model:M", "os:system"):
+    for model in ("os:system", "planted_model:M"):
         path = _spec(tmp_path, [{"name": "oracle", "model": "caption-oracle"}, {"name": "x", "model": model}])
         with pytest.raises(ModelError, match=r"rows\[1\]\.model: model .* names code to import and run.*--allow-code"):
             load_ablation_spec(path)
     assert not marker.exists()
-    # opted in (flag or the spec's own field), the import happens only at run time
-    assert load_ablation_spec(path, allow_code_models=True).trusted_code
-    trusted = _spec(tmp_path, [{"name": "oracle", "model": "caption-oracle"}, {"name": "x", "model": "os:system"}],
-                    trust_code=True)
-    assert load_ablation_spec(trusted).trusted_code
+    # opted in (flag or the spec's own field): imported and checked to be a Model class while loading
+    assert load_ablation_spec(path, allow_code_models=True).trusted_code and marker.exists()
+    echo = [ROWS[0], {"name": "x", "model": "tests.core.plugin_models:EchoPrompt"}]
+    assert load_ablation_spec(_spec(tmp_path, echo, trust_code=True)).trusted_code
 
 
 def test_a_trusted_spec_still_never_calls_a_non_model(tmp_path: Path, capsys) -> None:
