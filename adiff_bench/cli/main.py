@@ -49,7 +49,7 @@ def describe_os_error(exc: OSError) -> str | None:
     advice = WRITE_ERRORS.get(exc.errno or 0)
     if advice is None:
         return None
-    path = exc.filename if exc.filename is not None else "(output)"
+    path = exc.filename if exc.filename is not None else "an output file"
     reason = exc.strerror or str(exc)
     return f"{path}: cannot write ({reason}): {advice}, then re-run the same command (finished work is kept)"
 

@@ -80,6 +80,7 @@ def resolve_model_class(name: str) -> type:
         target = name
     if target is None:
         raise _unknown(name, models)
+    target = target.split("[")[0].strip()  # an entry point may carry "[extras]"
     if not _REFERENCE.match(target):
         raise ModelError(
             f"model {name!r}: {target!r} is not package.module:Class (dotted module, one colon, a class name)"
