@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adiff_bench.ablation.spec import AblationSpec
 from adiff_bench.ablation.table import AblationTable, build_table
-from adiff_bench.io_utils import atomic_write_json, atomic_write_text
+from adiff_bench.io_utils import atomic_write_json, atomic_write_text, inside
 from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.runner import ProgressSink, run_directory
 
@@ -51,8 +51,8 @@ def write_outputs(spec: AblationSpec, table: AblationTable, output_dir: Path) ->
     atomic_write_text(output_dir / "ablation.md", table.to_markdown())
     atomic_write_text(output_dir / "ablation.tex", table.to_latex())
     atomic_write_json(output_dir / "ablation.json", table.to_json())
-    for row in spec.rows:  # the resolved spec of every row, beside the table
+    for row in spec.rows:  # the resolved spec of every row, beside the table, under the row's safe slug
         atomic_write_json(
-            output_dir / "specs" / f"{row.name}.json",
+            inside(output_dir, output_dir / "specs" / f"{row.slug}.json"),
             {"name": row.name, "description": row.description, "runs": [s.to_json() for s in row.specs]},
         )

@@ -15,14 +15,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output-dir", default=None, help="default: adiff-runs/ablations/<spec name>")
     parser.add_argument("--format", choices=("md", "latex", "json"), default="md")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--allow-code-models",
+        action="store_true",
+        help="let rows name package.module:Class (imports and runs that code); default: registered models only",
+    )
     parser.set_defaults(func=ablate_command)
 
 
 def ablate_command(args: argparse.Namespace) -> int:
     from adiff_bench.ablation import load_ablation_spec, run_ablation
 
-    spec = load_ablation_spec(args.spec)
-    output_dir = Path(args.output_dir) if args.output_dir else Path("adiff-runs") / "ablations" / spec.name
+    spec = load_ablation_spec(args.spec, allow_code_models=args.allow_code_models)
+    code = sorted({row.specs[0].model for row in spec.rows if ":" in row.specs[0].model})
+    if code:
+        print(f"{args.spec}: rows import and run code from {', '.join(code)} (trusted)", file=sys.stderr)
+    output_dir = Path(args.output_dir) if args.output_dir else Path("adiff-runs") / "ablations" / spec.slug
     table, _ = run_ablation(
         spec,
         output_dir,

@@ -56,6 +56,10 @@ def check_command(args: argparse.Namespace) -> int:
         for a in report.audits:
             for line in a.unsafe_paths[:5]:
                 print(f"unsafe audio path (escapes the audio root), refused: {line}", file=sys.stderr)
+            for line in a.links_outside[:5]:
+                print(f"warning: audio path leads outside the audio root through a symlink: {line}", file=sys.stderr)
+            if len(a.links_outside) > 5:
+                print(f"warning: ... and {len(a.links_outside) - 5} more such paths in {a.task}", file=sys.stderr)
         for error in report.errors:
             print(f"error: {error}", file=sys.stderr)
     return 0 if report.ok else 1

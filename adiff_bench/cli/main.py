@@ -4,6 +4,7 @@ into one clear line (exit 2) instead of a traceback."""
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,32 @@ SUBCOMMAND_MODULES = (
     "adiff_bench.cli.leaderboard",
     "adiff_bench.cli.human",
 )
+
+
+# Errors writing outputs: what the user sees instead of a traceback. Everything already written stays
+# (writes are atomic), so the advice always ends with re-running the same command to resume.
+WRITE_ERRORS = {
+    errno.ENOSPC: "no space left on the device; free some space",
+    errno.EDQUOT: "disk quota exceeded; free some space",
+    errno.EFBIG: "file too large for this file system or the size limit (ulimit -f); raise the limit",
+    errno.EROFS: "the file system is read-only; choose a writable --output-dir",
+    errno.EACCES: "permission denied; choose a folder you can write to",
+    errno.EPERM: "operation not permitted; choose a folder you can write to",
+    errno.ENOTDIR: "a part of the path is a file, not a folder; choose another path",
+    errno.EISDIR: "a folder is in the way of the file; choose another path",
+    errno.EEXIST: "a file is in the way of the folder; choose another path",
+    errno.ENAMETOOLONG: "the path is too long; choose a shorter one",
+}
+
+
+def describe_os_error(exc: OSError) -> str | None:
+    """One line for an OSError from reading or writing files, or None when it is not one we can explain."""
+    advice = WRITE_ERRORS.get(exc.errno or 0)
+    if advice is None:
+        return None
+    path = exc.filename if exc.filename is not None else "an output file"
+    reason = exc.strerror or str(exc)
+    return f"{path}: cannot write ({reason}): {advice}, then re-run the same command (finished work is kept)"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except AdiffBenchError as exc:
         print(f"adiff-bench: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        message = describe_os_error(exc)
+        if message is None:
+            raise
+        print(f"adiff-bench: error: {message}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("adiff-bench: interrupted; re-run the same command to resume", file=sys.stderr)

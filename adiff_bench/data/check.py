@@ -21,6 +21,9 @@ class TaskAudit:
     unsafe_paths: tuple[str, ...] = ()
     missing_audio: tuple[str, ...] = ()
     unreadable_audio: tuple[str, ...] = ()
+    # Paths whose text stays inside the audio root but that lead outside it through a symlink. Reported, not
+    # refused: a root of links into a shared store is a common layout; a CSV naming /etc through one is not.
+    links_outside: tuple[str, ...] = ()
     audio_checked: bool = False
 
     def to_json(self) -> dict:
@@ -33,6 +36,7 @@ class TaskAudit:
             "unsafe_paths": list(self.unsafe_paths),
             "missing_audio": list(self.missing_audio),
             "unreadable_audio": list(self.unreadable_audio),
+            "links_outside": list(self.links_outside),
             "audio_checked": self.audio_checked,
         }
 
@@ -50,7 +54,13 @@ class DataReport:
         return {"ok": self.ok, "tasks": [a.to_json() for a in self.audits], "errors": list(self.errors)}
 
 
-def _audit_audio(task: Task, audio_root: Path) -> tuple[list[str], list[str], list[str]]:
+def _stays_inside(path: Path, audio_root: Path) -> bool:
+    """False when a symlink on the way leads outside the audio root (a CSV cannot see that from its text)."""
+    resolved, root = path.resolve(), Path(audio_root).resolve()
+    return resolved == root or resolved.is_relative_to(root)
+
+
+def _audit_audio(task: Task, audio_root: Path) -> tuple[list[str], list[str], list[str], list[str]]:
     import soundfile as sf
 
     from adiff_bench.audio.pipeline import resolve_audio_path
@@ -58,6 +68,7 @@ def _audit_audio(task: Task, audio_root: Path) -> tuple[list[str], list[str], li
     unsafe: list[str] = []
     missing: list[str] = []
     unreadable: list[str] = []
+    outside: list[str] = []
     seen: dict[str, str] = {}
     for item in task.items:
         for relative in item.clips:
@@ -69,6 +80,8 @@ def _audit_audio(task: Task, audio_root: Path) -> tuple[list[str], list[str], li
                 seen[relative] = "unsafe"
                 unsafe.append(f"{task.csv_path.name}:{item.row}: {relative}")
                 continue
+            if not _stays_inside(path, audio_root):
+                outside.append(f"{task.csv_path.name}:{item.row}: {relative} -> {path.resolve()}")
             if not path.is_file():
                 seen[relative] = "missing"
                 missing.append(relative)
@@ -81,7 +94,7 @@ def _audit_audio(task: Task, audio_root: Path) -> tuple[list[str], list[str], li
             seen[relative] = status
             if status != "ok":
                 unreadable.append(relative)
-    return unsafe, missing, unreadable
+    return unsafe, missing, unreadable, outside
 
 
 def audit_task(task: Task, audio_root: Path | None) -> TaskAudit:
@@ -93,8 +106,9 @@ def audit_task(task: Task, audio_root: Path | None) -> TaskAudit:
     unsafe: list[str] = []
     missing: list[str] = []
     unreadable: list[str] = []
+    outside: list[str] = []
     if audio_root is not None:
-        unsafe, missing, unreadable = _audit_audio(task, audio_root)
+        unsafe, missing, unreadable, outside = _audit_audio(task, audio_root)
     return TaskAudit(
         task=task.spec.name,
         csv_path=str(task.csv_path),
@@ -104,6 +118,7 @@ def audit_task(task: Task, audio_root: Path | None) -> TaskAudit:
         unsafe_paths=tuple(unsafe),
         missing_audio=tuple(missing),
         unreadable_audio=tuple(unreadable),
+        links_outside=tuple(outside),
         audio_checked=audio_root is not None,
     )
 
@@ -122,7 +137,7 @@ def check_data(
             for tier in TIER_NAMES:
                 spec = TaskSpec(name, split, tier)
                 try:
-                    task = load_task(spec, data_dir, audio_root)
+                    task = load_task(spec, data_dir, audio_root, check_paths=False)
                 except DataError as exc:
                     if "not found" not in str(exc):
                         errors.append(str(exc))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,7 +154,7 @@ def _parse_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
         raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}")
     rows: list[tuple[int, dict[str, str]]] = []
     line = 1
-    for record in reader:
+    for record in _records(reader, path):
         line_start = line + 1
         line = reader.line_num
         if None in record or any(record.get(c) is None for c in COLUMNS):
@@ -163,6 +164,23 @@ def _parse_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
                 raise DataError(f"{path}:{line_start}: field {field!r} is empty")
         rows.append((line_start, record))
     return rows
+
+
+def _records(reader: csv.DictReader, path: Path) -> Iterator[dict[str, str]]:
+    """The reader's records; a malformed one (e.g. a field over csv.field_size_limit()) is one line naming it."""
+    while True:
+        start = reader.line_num + 1  # the line the next record starts on
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(
+                f"{path}:{start}: {exc}; a field this long is not a caption or a path — is it the right file?"
+                if "field larger" in str(exc)
+                else f"{path}:{start}: malformed CSV ({exc})"
+            ) from exc
+        yield record
 
 
 def _check_alignment(spec: TaskSpec, csv_path: Path, rows: list[tuple[int, dict[str, str]]]) -> None:
@@ -192,7 +210,10 @@ def load_task(
     data_dir: Path | str | None = None,
     audio_root: Path | str | None = None,
     check_alignment: bool = True,
+    check_paths: bool = True,
 ) -> Task:
+    """The task's items; with an audio root, every CSV filepath must stay inside it (refused naming its line;
+    ``data check`` passes ``check_paths=False`` to list them all instead)."""
     csv_path = locate_csv(spec, Path(data_dir) if data_dir is not None else None)
     rows = read_rows(csv_path)
     if check_alignment:
@@ -213,7 +234,20 @@ def load_task(
     )
     if audio_root is None and DATASETS[spec.dataset].generated:
         audio_root = csv_path.parent
+    if audio_root is not None and check_paths:
+        _check_paths(csv_path, items, Path(audio_root))
     return Task(spec, csv_path, Path(audio_root) if audio_root is not None else None, items)
+
+
+def _check_paths(csv_path: Path, items: tuple[Item, ...], audio_root: Path) -> None:
+    from adiff_bench.audio.pipeline import resolve_audio_path
+
+    for item in items:
+        for relative in item.clips:
+            try:
+                resolve_audio_path(audio_root, relative)
+            except DataError as exc:
+                raise DataError(f"{csv_path}:{item.row}: {exc}") from exc
 
 
 def subset(items: tuple[Item, ...], limit: int | None, seed: int) -> tuple[Item, ...]:

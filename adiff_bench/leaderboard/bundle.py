@@ -120,9 +120,10 @@ def predictions_sha256(predictions: Sequence[tuple[str, str]]) -> str:
 
 
 def slugify(name: str) -> str:
-    """A file-name-safe slug; names with no ASCII letters or digits get a hash so they still differ."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64].strip("-")
-    return slug or "model-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:10]
+    """A file-name-safe slug (one function for every name that becomes a file: see ``io_utils.slugify``)."""
+    from adiff_bench.io_utils import slugify as safe_slug
+
+    return safe_slug(name)
 
 
 # --- field checks -------------------------------------------------------------------------------------------

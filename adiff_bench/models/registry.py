@@ -1,7 +1,9 @@
 """Lazy model registry: names map to ``module:attribute`` strings, imported only when used.
 
 Third-party packages register models through the ``adiff_bench.models`` entry-point group, and any
-class can be named directly as ``package.module:Class``.
+class can be named directly as ``package.module:Class`` on the command line. Naming ``module:Class`` imports
+(runs) that module, so a file handed to us (an ablation spec) may name registered models only unless the user
+opts in (``refuse_code_reference``). Whatever is imported must be a class with the Model members before it is called.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import inspect
+import re
 import types
 import typing
 from collections.abc import Mapping
@@ -41,27 +44,70 @@ def available_models() -> dict[str, str]:
     return {**found, **BUILTIN_MODELS}
 
 
+MODEL_METHODS = ("fingerprint", "generate")
+_DOTTED = r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*"
+_REFERENCE = re.compile(rf"^{_DOTTED}:{_DOTTED}$")
+
+
+def _unknown(name: str, models: Mapping[str, str]) -> ModelError:
+    close = difflib.get_close_matches(name, list(models), n=3, cutoff=0.5)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return ModelError(
+        f"unknown model {name!r}.{hint} Known models: {', '.join(sorted(models))}; or pass package.module:Class."
+    )
+
+
+def refuse_code_reference(name: str, where: str) -> None:
+    """For names read from a file: a registered name passes; a ``module:Class`` reference is refused (before
+    anything is imported) because importing it runs that module's code."""
+    models = available_models()
+    if name in models:
+        return
+    if ":" not in name:
+        raise _unknown(name, models)
+    raise ModelError(
+        f"{where}: model {name!r} names code to import and run; this file may name registered models only "
+        f"({', '.join(sorted(models))}). If you trust it, pass --allow-code-models or set trust_code: true"
+    )
+
+
 def resolve_model_class(name: str) -> type:
-    """Import the class behind a registered name or a ``module:Class`` reference."""
+    """Import the class behind a registered name or a ``module:Class`` reference, and check that it is a class
+    with the Model members (``fingerprint``, ``generate``) before anyone calls it."""
     models = available_models()
     target = models.get(name)
     if target is None and ":" in name:
         target = name
     if target is None:
-        close = difflib.get_close_matches(name, list(models), n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise _unknown(name, models)
+    target = target.split("[")[0].strip()  # an entry point may carry "[extras]"
+    if not _REFERENCE.match(target):
         raise ModelError(
-            f"unknown model {name!r}.{hint} Known models: {', '.join(sorted(models))}; or pass package.module:Class."
+            f"model {name!r}: {target!r} is not package.module:Class (dotted module, one colon, a class name)"
         )
     module_name, _, attribute = target.partition(":")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
         raise ModelError(f"model {name!r}: cannot import {module_name} ({exc})") from exc
+    except Exception as exc:  # the module's own code failed while importing (SyntaxError, RuntimeError, ...)
+        raise ModelError(f"model {name!r}: importing {module_name} failed ({type(exc).__name__}: {exc})") from exc
     try:
-        return getattr(module, attribute)
+        found: Any = module
+        for part in attribute.split("."):
+            found = getattr(found, part)
     except AttributeError as exc:
         raise ModelError(f"model {name!r}: {module_name} has no attribute {attribute!r}") from exc
+    if not inspect.isclass(found):
+        kind = "a module" if inspect.ismodule(found) else f"a {type(found).__name__}"
+        raise ModelError(f"model {name!r}: {target} is {kind}, not a class implementing the Model interface")
+    missing = [m for m in MODEL_METHODS if not callable(getattr(found, m, None))]
+    if missing:
+        raise ModelError(
+            f"model {name!r} does not implement the Model interface (name, needs, fingerprint, generate): "
+            f"{found.__name__} has no {', '.join(missing)}"
+        )
+    return found
 
 
 def parse_model_args(text: str | None) -> dict[str, str]:
@@ -132,5 +178,5 @@ def build_model(name: str, args: Mapping[str, str] | None = None) -> Model:
     except TypeError as exc:
         raise ModelError(f"model {name!r}: {exc}") from exc
     if not isinstance(model, Model):
-        raise ModelError(f"{name!r} does not implement the Model interface (name, needs, fingerprint, generate)")
+        raise ModelError(f"model {name!r} does not implement the Model interface (name, needs, fingerprint, generate)")
     return model

@@ -95,3 +95,15 @@ def test_degenerate_clips_give_finite_text() -> None:
             assert text and "nan" not in text and "inf" not in text
     silent_pair = model.generate([Request("s", "p", 2, audio1=clips["silence"], audio2=clips["ten_samples"])])[0]
     assert "brightness" not in extract(silent_pair).directions
+
+
+def test_silence_is_quieter_not_noisier() -> None:
+    """An all-zero clip has no noise floor below its level; it was described as "noisier" than a clean tone."""
+    model = AcousticBaseline()
+    silence, tone = np.zeros(2 * SR, dtype=np.float32), _tone(220.0)
+    for a, b in ((silence, tone), (tone, silence)):
+        texts = model.generate([Request("s", "p", tier, audio1=a, audio2=b) for tier in (1, 2, 3)])
+        for text in texts:
+            assert "nois" not in text and "cleaner" not in text, text
+            assert extract(text).directions.get("loudness") in ("audio1_higher", "audio2_higher"), text
+    assert "only silence" in texts[2]

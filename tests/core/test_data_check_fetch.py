@@ -123,3 +123,27 @@ def test_manifest_pins_match_the_shared_copies(official_data: Path) -> None:
 def test_cli_data_check_exit_code(official_data: Path, capsys) -> None:
     assert main(["data", "check", "--data-dir", str(official_data), "--dataset", "cld", "--format", "json"]) == 0
     assert '"cld-evaluation-tier2"' in capsys.readouterr().out
+
+
+def test_data_check_reports_symlinks_that_leave_the_audio_root(tmp_path: Path, capsys) -> None:
+    rows = [
+        {"taskname": "t", "filepath1": "ok.wav", "filepath2": "link.wav", "caption1": "a", "caption2": "b",
+         "input": "", "answer": ""},
+        {"taskname": "t", "filepath1": "ok.wav", "filepath2": "inner.wav", "caption1": "a", "caption2": "b",
+         "input": "", "answer": ""},
+    ]
+    data = write_task_csvs(tmp_path / "data", rows=rows, tiers=(2,))
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    sf.write(audio / "ok.wav", np.zeros(1600, dtype=np.float32), 16000)
+    secret = tmp_path / "secret.wav"
+    sf.write(secret, np.zeros(1600, dtype=np.float32), 16000)
+    (audio / "link.wav").symlink_to(secret)
+    (audio / "inner.wav").symlink_to(audio / "ok.wav")  # a link that stays inside is fine
+    report = check_data(data, audio, datasets=("acd",))
+    (audit,) = report.audits
+    assert audit.links_outside == (f"acd_test_adiff_sentence_answer.csv:2: link.wav -> {secret.resolve()}",)
+    assert not audit.unsafe_paths and report.to_json()["tasks"][0]["links_outside"] == list(audit.links_outside)
+    assert main(["data", "check", "--data-dir", str(data), "--audio-root", str(audio), "--dataset", "acd"]) == 0
+    err = capsys.readouterr().err
+    assert "leads outside the audio root through a symlink: acd_test_adiff_sentence_answer.csv:2" in err

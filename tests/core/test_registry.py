@@ -64,3 +64,46 @@ def test_importing_the_package_stays_light() -> None:
     code = "import sys, adiff_bench.cli.main, adiff_bench.models.registry; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("os:path", "is a module, not a class"),
+        ("os", "unknown model 'os'"),
+        ("just some words", "unknown model"),
+        (":", "is not package.module:Class"),
+        ("json:", "is not package.module:Class"),
+        ("..:x", "is not package.module:Class"),
+        ("builtins:print", "is a builtin_function_or_method, not a class"),
+        ("builtins:dict", "dict has no fingerprint, generate"),
+        ("json:JSONDecodeError", "has no fingerprint, generate"),
+        ("no_such_module_xyz:Model", "cannot import no_such_module_xyz"),
+    ],
+)
+def test_model_references_that_are_not_model_classes_are_one_error(name: str, message: str) -> None:
+    with pytest.raises(ModelError, match=message):
+        build_model(name)
+
+
+def test_a_function_is_never_called_as_a_model(tmp_path) -> None:
+    """``os:system`` with model_args {command: ...} ran the command before the interface check."""
+    victim = tmp_path / "PWNED"
+    with pytest.raises(ModelError, match="not a class implementing the Model interface"):
+        build_model("os:system", {"command": f"touch {victim}"})
+    assert not victim.exists()
+
+
+def test_a_module_failing_on_import_is_one_error(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "broken_plugin.py").write_text("raise RuntimeError('plugin bug')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ModelError, match=r"importing broken_plugin failed \(RuntimeError: plugin bug\)"):
+        build_model("broken_plugin:Model")
+
+
+def test_code_references_from_files_are_refused_before_import() -> None:
+    registry.refuse_code_reference("constant", "spec.yaml: rows[0].model")
+    with pytest.raises(ModelError, match=r"spec\.yaml: rows\[0\]\.model: model 'os:system' names code"):
+        registry.refuse_code_reference("os:system", "spec.yaml: rows[0].model")
+    with pytest.raises(ModelError, match="unknown model 'constnt'"):
+        registry.refuse_code_reference("constnt", "spec.yaml")

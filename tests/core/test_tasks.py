@@ -110,3 +110,33 @@ def test_tier_files_are_parsed_once_until_their_content_changes(
     old = first.items[0].reference
     tier2.write_text(text.replace(old, old[::-1], 1), encoding="utf-8")  # same size, new content, same instant
     assert load_task(make_task_spec("acd", 2), data).items[0].reference == old[::-1]
+
+
+def _row(i: int, **overrides: str) -> dict:
+    return {
+        "taskname": "t",
+        "filepath1": f"a{i}.wav",
+        "filepath2": f"b{i}.wav",
+        "caption1": "a dog",
+        "caption2": "rain",
+        "input": "",
+        "answer": "",
+        **overrides,
+    }
+
+
+def test_a_field_over_the_csv_limit_names_the_file_and_line(tmp_path: Path) -> None:
+    """A 131,073-character caption was a ``_csv.Error`` traceback."""
+    rows = [_row(0), _row(1), _row(2, caption1="x" * 131_073)]
+    folder = write_task_csvs(tmp_path, rows=rows, tiers=(2,))
+    with pytest.raises(DataError, match=r"acd_test_adiff_sentence_answer\.csv:4: field larger than field limit"):
+        load_task(make_task_spec("acd", 2), folder)
+
+
+def test_an_unsafe_audio_path_names_the_csv_line(tmp_path: Path) -> None:
+    rows = [_row(0), _row(1, filepath2="../../etc/passwd")]
+    folder = write_task_csvs(tmp_path / "data", rows=rows, tiers=(2,))
+    with pytest.raises(DataError, match=r"sentence_answer\.csv:3: audio filepath '\.\./\.\./etc/passwd'"):
+        load_task(make_task_spec("acd", 2), folder, tmp_path / "audio")
+    # without an audio root nothing is read from disk, so the CSV still loads (caption-only models)
+    assert len(load_task(make_task_spec("acd", 2), folder).items) == 2

@@ -15,6 +15,7 @@ from pathlib import Path
 from adiff_bench.data.synth.attributes import ATTRIBUTES, AUDIO1_HIGHER, AUDIO2_HIGHER
 from adiff_bench.data.synth.build import GENERATOR_VERSION, GROUND_TRUTH_FILE, TIER_FILES, build_synth, item_id
 from adiff_bench.errors import DataError
+from adiff_bench.io_utils import read_json
 
 __all__ = [
     "ATTRIBUTES",
@@ -87,10 +88,10 @@ def ensure_synth(root: Path | None = None, seed: int = 0, n_pairs: int = 200) ->
 def load_ground_truth(folder: Path) -> dict[str, dict]:
     """Ground-truth records keyed by item id ("synth-test-00000")."""
     path = Path(folder) / GROUND_TRUTH_FILE
+    if not path.is_file():
+        raise DataError(f"{path} not found: the synth ground truth is missing; delete the folder and re-run")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DataError(f"{path} not found: the synth ground truth is missing; delete the folder and re-run") from exc
-    except ValueError as exc:
-        raise DataError(f"{path}: not valid JSON ({exc}); delete the folder and re-run") from exc
+        data = read_json(path)
+    except DataError as exc:
+        raise DataError(f"{exc}; delete the folder and re-run") from exc
     return {record["id"]: record for record in data["items"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from adiff_bench.models.acoustic.descriptors import Descriptors
+from adiff_bench.models.acoustic.descriptors import FLOOR_DB, Descriptors
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ def compare(d1: Descriptors, d2: Descriptors, t: Thresholds) -> list[Difference]
     if abs(d1.event_count - d2.event_count) >= t.min_event_difference:
         detail = f"{d1.event_count} vs {d2.event_count} sustained sound events"
         out.append(Difference("event_count", _higher(d1.event_count, d2.event_count), detail))
-    if abs(d1.noise_floor_db - d2.noise_floor_db) >= t.noise_db:
+    # Silence has no noise floor below its level (both are the digital floor): it is not "noisier", only quieter.
+    if audible and abs(d1.noise_floor_db - d2.noise_floor_db) >= t.noise_db:
         detail = f"noise floor {d1.noise_floor_db:.0f} dB vs {d2.noise_floor_db:.0f} dB below the level"
         out.append(Difference("noise", _higher(d1.noise_floor_db, d2.noise_floor_db), detail))
     if d1.decay_s is not None and d2.decay_s is not None:
@@ -116,6 +117,8 @@ def _side(differences: list[Difference], clip: int) -> str:
 
 
 def _profile(d: Descriptors) -> str:
+    if d.active_seconds == 0 and d.loudness_db <= FLOOR_DB:
+        return "only silence, with no sound above -70 dB"
     pitch = f"a pitch near {d.f0_hz:.0f} Hz" if d.f0_hz else "no clear pitch"
     return (
         f"a level of {d.loudness_db:.0f} dB, {pitch}, a spectral centroid of {d.centroid_hz:.0f} Hz, "
