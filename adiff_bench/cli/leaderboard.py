@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     board.add_argument("--metric", default=None, help="headline metric (default: SPICE, else CIDEr-D)")
     board.add_argument("--verify", action="store_true", help="re-score every entry and list any that do not match")
     board.add_argument("--data-dir", default=None, help="folder with the official CSVs, for --verify")
+    board.add_argument("--verbose", action="store_true", help="with --verify, also list the identical checks")
     board.set_defaults(func=leaderboard_command)
 
 
@@ -90,17 +91,7 @@ def submit_command(args: argparse.Namespace) -> int:
 
 def leaderboard_command(args: argparse.Namespace) -> int:
     if args.verify:
-        from adiff_bench.leaderboard.submit import verify_all
-
-        found = verify_all(args.leaderboard_dir, args.data_dir)
-        bad = {slug: problems for slug, problems in found.items() if problems}
-        for problems in bad.values():
-            for problem in problems:
-                print(problem)
-        print(
-            f"verified {len(found)} entr{'y' if len(found) == 1 else 'ies'}: {len(bad)} do not match", file=sys.stderr
-        )
-        return 1 if bad else 0
+        return _verify(args)
     from adiff_bench.leaderboard.build import regenerate, render
 
     table, written = regenerate(args.leaderboard_dir, args.metric)
@@ -108,3 +99,24 @@ def leaderboard_command(args: argparse.Namespace) -> int:
         sys.stdout.write(render(table, args.format))
     print("regenerated " + ", ".join(str(p) for p in written), file=sys.stderr)
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    """Per entry, tier and metric: identical / equal within tolerance / mismatch; only a mismatch fails."""
+    from adiff_bench.leaderboard.verify import IDENTICAL, MISMATCH, stderr_say, verify_board
+
+    found = verify_board(args.leaderboard_dir, args.data_dir, say=stderr_say, progress=True)
+    counts: dict[str, int] = {}
+    for checks in found.values():
+        for check in checks:
+            counts[check.status] = counts.get(check.status, 0) + 1
+            if check.status != IDENTICAL or args.verbose:
+                print(check.line())
+    bad = sorted(slug for slug, checks in found.items() if any(c.status == MISMATCH for c in checks))
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to check"
+    print(
+        f"verified {len(found)} entr{'y' if len(found) == 1 else 'ies'} ({summary}): "
+        f"{len(bad)} do not match" + (f" ({', '.join(bad)})" if bad else ""),
+        file=sys.stderr,
+    )
+    return 1 if bad else 0
