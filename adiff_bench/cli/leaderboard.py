@@ -17,6 +17,7 @@ META_OPTIONS = (
     ("--contact", "e-mail or handle"),
     ("--date", "YYYY-MM-DD of the predictions"),
     ("--notes", "free text"),
+    ("--kind", "system (default) or oracle: an oracle reads the ground truth; shown labelled and never ranked"),
 )
 
 
