@@ -176,6 +176,7 @@ def verify_entry(
     scorer=None,  # noqa: ANN001 - a submit.Scorer
     say: Say | None = None,
     progress: bool = False,
+    tier_done: Callable[[int], None] | None = None,
 ) -> list[Check]:
     """Every number the entry shows, recomputed from its stored predictions and compared."""
     from adiff_bench.leaderboard.bundle import TIERS_BY_NAME, TierPredictions, predictions_sha256
@@ -243,6 +244,8 @@ def verify_entry(
                 checks.append(Check(slug, name, metric, MISMATCH, "in the entry but not produced by re-scoring"))
             else:
                 checks.append(compare_metric(slug, name, metric, old, fresh[metric]))
+        if tier_done is not None:
+            tier_done(tier_entry.n_items)
         tier_stats = stats.get(name)
         checks.append(
             compare_stats(slug, name, tier_stats, scored.scores.item_ids, scored.clusters, scored.scores.results)
@@ -273,16 +276,21 @@ def verify_board(
     )
     out: dict[str, list[Check]] = {}
     done, start = 0, time.monotonic()
+
+    def tier_done(n_items: int) -> None:  # the estimate, refined from the measured pace after each tier
+        nonlocal done
+        done += n_items
+        elapsed = time.monotonic() - start
+        if 0 < done < items:
+            say(f"{done}/{items} items in {_minutes(elapsed)}; about {_minutes(elapsed / done * (items - done))} left")
+
     for number, entry in enumerate(found, start=1):
 
         def tier_say(message: str, number: int = number) -> None:
             say(f"[{number}/{len(found)}] {message}")
 
-        out[entry.slug] = verify_entry(entry, data_dir, scorer, tier_say, progress)
-        done += sum(t.n_items for t in entry.tiers.values())
-        elapsed = time.monotonic() - start
-        if done and done < items:
-            say(f"{done}/{items} items in {_minutes(elapsed)}; about {_minutes(elapsed / done * (items - done))} left")
+        out[entry.slug] = verify_entry(entry, data_dir, scorer, tier_say, progress, tier_done)
+    say(f"done in {_minutes(time.monotonic() - start)}")
     return out
 
 

@@ -104,6 +104,8 @@ def test_cli_drift_exits_zero_with_estimate_and_progress(
     err = captured.err.splitlines()
     assert err[0].startswith("verifying 2 entries, 2 tiers, 20 items: about ")
     assert any(line.startswith("[1/2] constant: acd-test-tier1: re-scoring 10 items") for line in err)
+    assert any(line.startswith("10/20 items in ") and line.endswith(" left") for line in err)
+    assert err[-2].startswith("done in ")
     assert "0 do not match" in err[-1] and "equal within tolerance" in err[-1]
 
 
