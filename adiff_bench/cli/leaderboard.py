@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 META_OPTIONS = (
     ("--name", "model name shown on the leaderboard (default: the runs' model)"),
@@ -104,15 +105,17 @@ def leaderboard_command(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     """Per entry, tier and metric: identical / equal within tolerance / mismatch; only a mismatch fails."""
-    from adiff_bench.leaderboard.verify import IDENTICAL, MISMATCH, stderr_say, verify_board
+    from adiff_bench.leaderboard.verify import IDENTICAL, MISMATCH, Check, stderr_say, verify_board
 
-    found = verify_board(args.leaderboard_dir, args.data_dir, say=stderr_say, progress=True)
     counts: dict[str, int] = {}
-    for checks in found.values():
+
+    def report(checks: Sequence[Check]) -> None:  # printed as each tier finishes, not after the last
         for check in checks:
             counts[check.status] = counts.get(check.status, 0) + 1
             if check.status != IDENTICAL or args.verbose:
-                print(check.line())
+                print(check.line(), flush=True)
+
+    found = verify_board(args.leaderboard_dir, args.data_dir, say=stderr_say, progress=True, report=report)
     bad = sorted(slug for slug, checks in found.items() if any(c.status == MISMATCH for c in checks))
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to check"
     print(

@@ -176,7 +176,7 @@ def verify_entry(
     scorer=None,  # noqa: ANN001 - a submit.Scorer
     say: Say | None = None,
     progress: bool = False,
-    tier_done: Callable[[int], None] | None = None,
+    tier_done: Callable[[int, Sequence[Check]], None] | None = None,
 ) -> list[Check]:
     """Every number the entry shows, recomputed from its stored predictions and compared."""
     from adiff_bench.leaderboard.bundle import TIERS_BY_NAME, TierPredictions, predictions_sha256
@@ -244,12 +244,12 @@ def verify_entry(
                 checks.append(Check(slug, name, metric, MISMATCH, "in the entry but not produced by re-scoring"))
             else:
                 checks.append(compare_metric(slug, name, metric, old, fresh[metric]))
-        if tier_done is not None:
-            tier_done(tier_entry.n_items)
         tier_stats = stats.get(name)
         checks.append(
             compare_stats(slug, name, tier_stats, scored.scores.item_ids, scored.clusters, scored.scores.results)
         )
+        if tier_done is not None:
+            tier_done(tier_entry.n_items, checks)
     return checks
 
 
@@ -264,8 +264,9 @@ def verify_board(
     scorer=None,  # noqa: ANN001 - a submit.Scorer
     say: Say | None = None,
     progress: bool = False,
+    report: Callable[[Sequence[Check]], None] | None = None,
 ) -> dict[str, list[Check]]:
-    """Checks per entry; progress and a time estimate go to ``say``."""
+    """Checks per entry; progress and a time estimate go to ``say``, each tier's checks to ``report`` when done."""
     say = say or (lambda _: None)
     found = store.read_entries(leaderboard_dir)
     items, seconds = estimate_seconds(found)
@@ -277,8 +278,13 @@ def verify_board(
     out: dict[str, list[Check]] = {}
     done, start = 0, time.monotonic()
 
-    def tier_done(n_items: int) -> None:  # the estimate, refined from the measured pace after each tier
-        nonlocal done
+    reported = 0
+
+    def tier_done(n_items: int, checks: Sequence[Check]) -> None:  # results so far; estimate from measured pace
+        nonlocal done, reported
+        if report is not None:
+            report(checks[reported:])
+        reported = len(checks)
         done += n_items
         elapsed = time.monotonic() - start
         if 0 < done < items:
@@ -289,7 +295,10 @@ def verify_board(
         def tier_say(message: str, number: int = number) -> None:
             say(f"[{number}/{len(found)}] {message}")
 
+        reported = 0
         out[entry.slug] = verify_entry(entry, data_dir, scorer, tier_say, progress, tier_done)
+        if report is not None:
+            report(out[entry.slug][reported:])
     say(f"done in {_minutes(time.monotonic() - start)}")
     return out
 
