@@ -153,3 +153,15 @@ def test_edited_ci_is_a_mismatch(tmp_path: Path, data_dir: Path) -> None:
     _edit(lb, "constant", lambda r: r["tiers"][TIER]["scores"]["CIDEr-D"]["ci"].update(high=0.99))
     _tamper_check(lb, data_dir, "constant", "CIDEr-D")
     assert entries.read_entries(lb)  # still readable: tampering is reported, not a crash
+
+
+def test_results_are_reported_tier_by_tier(tmp_path: Path, data_dir: Path) -> None:
+    lb = tmp_path / "lb"
+    tiers = {TIER: "half", "acd-test-tier2": "oracle"}
+    bundle = write_bundle_file(tmp_path / "two.json", bundle_dict("Two tiers", tiers))
+    submit(bundle, data_dir=data_dir, leaderboard_dir=lb, plan=ScoringPlan(n_resamples=100), scorer=fake_scorer)
+    batches: list[list] = []
+    found = verify_board(lb, data_dir, fake_scorer, report=lambda checks: batches.append(list(checks)))
+    per_tier = [{c.tier for c in batch} for batch in batches if batch]
+    assert per_tier == [{TIER}, {"acd-test-tier2"}]
+    assert [c for batch in batches for c in batch] == found["two-tiers"]
