@@ -38,13 +38,17 @@ def embedding_scorer(signature: str, shift: float = 0.0):
     def scorer(matched, metrics=None, **kwargs):  # noqa: ANN001, ANN202
         base = fake_scorer(matched, None, **kwargs)
         values = np.array([0.5 + 0.01 * i for i in range(len(matched))]) + shift
-        results = {**base.results, "SBERT": MetricResult("SBERT", signature, float(values.mean()), values,
-                                                         mean_stats(values), "mean")}
+        results = {
+            **base.results,
+            "SBERT": MetricResult("SBERT", signature, float(values.mean()), values, mean_stats(values), "mean"),
+        }
         from adiff_bench.stats import bootstrap_intervals, clusters_for_pairs
 
         found = bootstrap_intervals(
-            {k: v for k, v in results.items() if v.available}, n_resamples=kwargs.get("n_resamples", 1000),
-            seed=kwargs.get("seed", 0), clusters=clusters_for_pairs([item.clips for item, _ in matched]),
+            {k: v for k, v in results.items() if v.available},
+            n_resamples=kwargs.get("n_resamples", 1000),
+            seed=kwargs.get("seed", 0),
+            clusters=clusters_for_pairs([item.clips for item, _ in matched]),
         )
         return Scores(base.item_ids, results, {k: v.to_json() for k, v in found.items()}, base.resampling)
 
@@ -165,3 +169,26 @@ def test_results_are_reported_tier_by_tier(tmp_path: Path, data_dir: Path) -> No
     per_tier = [{c.tier for c in batch} for batch in batches if batch]
     assert per_tier == [{TIER}, {"acd-test-tier2"}]
     assert [c for batch in batches for c in batch] == found["two-tiers"]
+
+
+def test_one_ulp_in_a_ci_bound_is_rounding_not_a_mismatch(tmp_path: Path, data_dir: Path) -> None:
+    """Seen for real on the seed entries: CIDEr-D's CI high moved by 1.1e-16 between two runs on one machine."""
+    lb = _board(tmp_path, data_dir)
+    _edit(
+        lb,
+        "constant",
+        lambda r: r["tiers"][TIER]["scores"]["CIDEr-D"]["ci"].update(
+            high=r["tiers"][TIER]["scores"]["CIDEr-D"]["ci"]["high"] + 1.1e-16 * 2
+        ),
+    )
+    found = verify_board(lb, data_dir, fake_scorer)
+    cider = next(c for c in found["constant"] if c.subject == "CIDEr-D")
+    assert cider.status == WITHIN and "floating-point rounding in the bootstrap CI" in cider.detail
+    _edit(
+        lb,
+        "constant",
+        lambda r: r["tiers"][TIER]["scores"]["CIDEr-D"].update(
+            score=r["tiers"][TIER]["scores"]["CIDEr-D"]["score"] + 1e-15
+        ),
+    )
+    _tamper_check(lb, data_dir, "constant", "CIDEr-D")  # the score itself is exact: no rounding allowed
