@@ -19,7 +19,7 @@ for model in caption-oracle constant; do
       --output-dir "$WORK/runs" > /dev/null
   done
 done
-"$BIN" export "$WORK"/runs/caption-oracle/*/ --out "$WORK/caption-oracle.json" --organisation "adiff-bench" \
+"$BIN" export "$WORK"/runs/caption-oracle/*/ --out "$WORK/caption-oracle.json" --organisation "adiff-bench" --kind oracle \
   --notes "Weight-free ORACLE: writes the difference from the two ground-truth captions with a tier template (reads the captions, not the audio)."
 "$BIN" export "$WORK"/runs/constant/*/ --out "$WORK/constant.json" --organisation "adiff-bench" \
   --notes "Weight-free lower bound: one tier-appropriate generic sentence for every pair."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 
 META_OPTIONS = (
     ("--name", "model name shown on the leaderboard (default: the runs' model)"),
@@ -17,6 +18,7 @@ META_OPTIONS = (
     ("--contact", "e-mail or handle"),
     ("--date", "YYYY-MM-DD of the predictions"),
     ("--notes", "free text"),
+    ("--kind", "system (default) or oracle: an oracle reads the ground truth; shown labelled and never ranked"),
 )
 
 
@@ -46,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     board.add_argument("--metric", default=None, help="headline metric (default: SPICE, else CIDEr-D)")
     board.add_argument("--verify", action="store_true", help="re-score every entry and list any that do not match")
     board.add_argument("--data-dir", default=None, help="folder with the official CSVs, for --verify")
+    board.add_argument("--verbose", action="store_true", help="with --verify, also list the identical checks")
     board.set_defaults(func=leaderboard_command)
 
 
@@ -90,17 +93,7 @@ def submit_command(args: argparse.Namespace) -> int:
 
 def leaderboard_command(args: argparse.Namespace) -> int:
     if args.verify:
-        from adiff_bench.leaderboard.submit import verify_all
-
-        found = verify_all(args.leaderboard_dir, args.data_dir)
-        bad = {slug: problems for slug, problems in found.items() if problems}
-        for problems in bad.values():
-            for problem in problems:
-                print(problem)
-        print(
-            f"verified {len(found)} entr{'y' if len(found) == 1 else 'ies'}: {len(bad)} do not match", file=sys.stderr
-        )
-        return 1 if bad else 0
+        return _verify(args)
     from adiff_bench.leaderboard.build import regenerate, render
 
     table, written = regenerate(args.leaderboard_dir, args.metric)
@@ -108,3 +101,26 @@ def leaderboard_command(args: argparse.Namespace) -> int:
         sys.stdout.write(render(table, args.format))
     print("regenerated " + ", ".join(str(p) for p in written), file=sys.stderr)
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    """Per entry, tier and metric: identical / equal within tolerance / mismatch; only a mismatch fails."""
+    from adiff_bench.leaderboard.verify import IDENTICAL, MISMATCH, Check, stderr_say, verify_board
+
+    counts: dict[str, int] = {}
+
+    def report(checks: Sequence[Check]) -> None:  # printed as each tier finishes, not after the last
+        for check in checks:
+            counts[check.status] = counts.get(check.status, 0) + 1
+            if check.status != IDENTICAL or args.verbose:
+                print(check.line(), flush=True)
+
+    found = verify_board(args.leaderboard_dir, args.data_dir, say=stderr_say, progress=True, report=report)
+    bad = sorted(slug for slug, checks in found.items() if any(c.status == MISMATCH for c in checks))
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to check"
+    print(
+        f"verified {len(found)} entr{'y' if len(found) == 1 else 'ies'} ({summary}): "
+        f"{len(bad)} do not match" + (f" ({', '.join(bad)})" if bad else ""),
+        file=sys.stderr,
+    )
+    return 1 if bad else 0

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,14 @@ OFFICIAL_TIERS: tuple[TaskSpec, ...] = tuple(
 )
 TIERS_BY_NAME: dict[str, TaskSpec] = {spec.name: spec for spec in OFFICIAL_TIERS}
 
-MAX_BUNDLE_BYTES = 256 * 1024 * 1024
+# The largest official bundle (6 tiers, 29,715 items) at a generous 2 KB per prediction is ~60 MB; typical
+# explanations are ~200 bytes (6 MB). Both limits hold while reading: a file is read (and a gzip one
+# decompressed) in chunks and refused as soon as it passes them, so memory never exceeds the limit.
+MAX_BUNDLE_BYTES = 64 * 1024 * 1024  # on disk (compressed size for .gz)
+MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024  # JSON text after decompression
+# Parsed JSON costs ~10x its text in Python objects when the records are tiny: bound the objects as well.
+MAX_JSON_OBJECTS = 6 * 50_000 + 1_000
+_CHUNK = 1024 * 1024
 MAX_PREDICTION_CHARS = 8000
 MAX_ITEMS_PER_TIER = 50_000
 MAX_TEXT_CHARS = 200
@@ -57,7 +65,10 @@ META_FIELDS = (
     "contact",
     "date",
     "notes",
+    "kind",
 )
+# "oracle": reads the ground truth (an upper reference); shown labelled and apart, never ranked with systems.
+KINDS = ("system", "oracle")
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,7 @@ class Meta:
     contact: str | None = None
     date: str | None = None
     notes: str | None = None
+    kind: str | None = None
 
     def to_json(self) -> dict:
         data = {name: getattr(self, name) for name in META_FIELDS}
@@ -184,6 +196,10 @@ def parse_meta(data: object, source: str) -> Meta:
     fields["notes"] = (
         None if notes is None else _check_text(notes, f"{where}.notes", MAX_NOTES_CHARS, allow_newlines=True)
     )
+    kind = _optional(data, "kind")
+    if kind is not None and kind not in KINDS:
+        raise DataError(f"{where}.kind: {kind!r} is not one of {', '.join(KINDS)}")
+    fields["kind"] = kind
     return Meta(**fields)
 
 
@@ -216,6 +232,8 @@ def _parse_decoding(value: object, where: str) -> tuple[tuple[str, str | int | f
             item = _check_text(item, f"{where}.{key}", MAX_TEXT_CHARS)
         elif not isinstance(item, bool | int | float):
             raise DataError(f"{where}.{key}: must be a string, number or true/false")
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise DataError(f"{where}.{key}: {item} is not a finite number; JSON cannot hold it")
         out.append((str(key), item))
     return tuple(sorted(out))
 
@@ -271,22 +289,64 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
 
-def _load_json(raw: bytes, source: str) -> Any:
+def _load_json(raw: bytes | bytearray, source: str) -> Any:
+    objects = raw.count(b"{") + raw.count(b"[")
+    if objects > MAX_JSON_OBJECTS:
+        raise DataError(
+            f"{source}: {objects} JSON objects/lists; a bundle may hold at most {MAX_JSON_OBJECTS} "
+            "(one per prediction)"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError(f"{source}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8") from exc
     try:
         return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant)
+    except RecursionError:
+        raise DataError(f"{source}: JSON nested too deeply; a bundle is objects and lists two levels deep") from None
     except ValueError as exc:
         raise DataError(f"{source}: not valid JSON ({exc})") from exc
 
 
-def _read_bytes(path: Path, budget: int) -> bytes:
+def _read_bytes(path: Path, budget: int) -> bytearray:
+    """The file's bytes (gunzipped if it is gzip), read in chunks and refused as soon as a limit is passed."""
+    import zlib
+
+    limit = min(budget, MAX_DECOMPRESSED_BYTES)
     size = path.stat().st_size
-    if size > budget:
+    if size > MAX_BUNDLE_BYTES:
         raise DataError(f"{path}: {size} bytes; a bundle may hold at most {MAX_BUNDLE_BYTES} bytes")
-    return path.read_bytes()
+    out = bytearray()
+    with open(path, "rb") as handle:
+        head = handle.read(2)
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS) if head == b"\x1f\x8b" else None
+        pending = head
+        read = len(head)
+        while True:
+            if read > MAX_BUNDLE_BYTES:
+                raise DataError(f"{path}: more than {MAX_BUNDLE_BYTES} bytes; that is the limit for a bundle")
+            if inflate is None:
+                out += pending
+            else:
+                try:
+                    out += inflate.decompress(pending, limit + 1 - len(out))
+                except zlib.error as exc:
+                    raise DataError(f"{path}: damaged gzip data ({exc}); re-compress the bundle") from exc
+            if len(out) > limit:
+                raise DataError(
+                    f"{path}: more than {limit} bytes of JSON{' after decompression' if inflate else ''}; "
+                    f"that is the limit for a bundle"
+                )
+            if inflate is not None and inflate.unconsumed_tail:
+                pending = inflate.unconsumed_tail
+                continue
+            pending = handle.read(_CHUNK)
+            read += len(pending)
+            if not pending:
+                break
+    if inflate is not None and not inflate.eof:
+        raise DataError(f"{path}: the gzip data is cut off; re-compress the bundle")
+    return out
 
 
 def read_bundle(path: str | Path) -> Bundle:

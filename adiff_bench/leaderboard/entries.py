@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,40 +80,87 @@ def entry_path(leaderboard_dir: Path, slug: str) -> Path:
     return Path(leaderboard_dir) / ENTRIES_DIR / f"{slug}.json"
 
 
+def _number(value: object, what: str) -> float | None:
+    """None or a finite real number; a string, bool, inf or NaN in an entry means it was edited by hand."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise TypeError(f"{what} must be a finite number or null, not {value!r}"[:200])
+    return float(value)
+
+
+def _text(value: object, what: str, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a string, not {type(value).__name__}")
+    return value
+
+
+def _mapping(value: object, what: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be an object, not {type(value).__name__}")
+    return value
+
+
 def _metric_from_json(name: str, data: Mapping) -> MetricScore:
-    ci = data.get("ci") or {}
+    where = f"metric {name}"
+    data = _mapping(data, where)
+    ci = _mapping(data.get("ci") or {}, f"{where} ci")
     return MetricScore(
-        name=name,
-        score=data.get("score"),
-        low=ci.get("low"),
-        high=ci.get("high"),
-        signature=str(data.get("signature", "")),
-        unavailable=data.get("unavailable"),
+        name=_text(name, "metric name") or name,
+        score=_number(data.get("score"), f"{where} score"),
+        low=_number(ci.get("low"), f"{where} CI low"),
+        high=_number(ci.get("high"), f"{where} CI high"),
+        signature=_text(data.get("signature", ""), f"{where} signature") or "",
+        unavailable=_text(data.get("unavailable"), f"{where} unavailable", optional=True),
     )
 
 
+def _count(value: object, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError(f"{what} must be a non-negative integer, not {value!r}"[:200])
+    return value
+
+
+def _scoring(data: object) -> dict:
+    scoring = dict(_mapping(data, "scoring"))
+    metrics = scoring.get("metrics") or []
+    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics):
+        raise TypeError("scoring.metrics must be a list of metric names")
+    for key in ("n_resamples", "seed"):
+        if key in scoring:
+            _count(scoring[key], f"scoring.{key}")
+    return scoring
+
+
 def entry_from_json(data: Mapping, path: Path) -> Entry:
-    if data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
+    """An entry, with every field type-checked: a hand-edited entry is one line naming the field, never a crash."""
+    from adiff_bench.leaderboard.bundle import parse_meta
+
+    if not isinstance(data, Mapping) or data.get("format") != FORMAT or data.get("format_version") != FORMAT_VERSION:
         raise DataError(f"{path}: not a leaderboard entry (format {FORMAT!r} v{FORMAT_VERSION}); re-submit the bundle")
     try:
         tiers = {
             name: TierEntry(
                 name=name,
-                n_items=int(tier["n_items"]),
-                predictions_sha256=str(tier["predictions_sha256"]),
-                resampling=tier.get("resampling"),
-                scores={m: _metric_from_json(m, s) for m, s in tier["scores"].items()},
+                n_items=_count(tier["n_items"], f"tier {name} n_items"),
+                predictions_sha256=_text(tier["predictions_sha256"], f"tier {name} predictions_sha256") or "",
+                resampling=_text(tier.get("resampling"), f"tier {name} resampling", optional=True),
+                scores={m: _metric_from_json(m, s) for m, s in _mapping(tier["scores"], f"tier {name} scores").items()},
             )
-            for name, tier in data["tiers"].items()
+            for name, tier in _mapping(data["tiers"], "tiers").items()
         }
         for name in tiers:
             if name not in TIERS_BY_NAME:
                 raise KeyError(f"unknown tier {name}")
+        meta = dict(_mapping(data["meta"], "meta"))
+        parse_meta(meta, str(path))  # the same checks as a submitted bundle's metadata
         return Entry(
-            slug=str(data["slug"]),
-            meta=dict(data["meta"]),
-            predictions_sha256=str(data["predictions_sha256"]),
-            scoring=dict(data["scoring"]),
+            slug=_text(data["slug"], "slug") or "",
+            meta=meta,
+            predictions_sha256=_text(data["predictions_sha256"], "predictions_sha256") or "",
+            scoring=_scoring(data["scoring"]),
             tiers=tiers,
             path=path,
         )
@@ -123,6 +171,8 @@ def entry_from_json(data: Mapping, path: Path) -> Entry:
 def read_entry(path: Path) -> Entry:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise DataError(f"{path}: JSON nested too deeply; re-submit its bundle with --replace") from None
     except (OSError, ValueError) as exc:
         raise DataError(f"{path}: cannot read the entry ({exc}); re-submit its bundle with --replace") from exc
     return entry_from_json(data, path)

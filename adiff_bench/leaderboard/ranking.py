@@ -48,6 +48,16 @@ class Row:
     details: Mapping[str, Mapping[str, MetricScore]]  # tier -> metric -> score, every metric
     n_items: Mapping[str, int]
     predictions_sha256: str
+    kind: str = "system"  # "oracle": reads the ground truth; labelled, kept apart, never in a rank group
+
+    @property
+    def ranked(self) -> bool:
+        return self.kind != "oracle"
+
+    @property
+    def label(self) -> str:
+        """The name as shown: oracles say so in their label."""
+        return self.name if self.ranked else f"{self.name} (oracle)"
 
 
 @dataclass(frozen=True)
@@ -203,13 +213,15 @@ def build_table(
     columns = []
     loaded: dict[str, dict[str, TierStats]] = {}
     for tier in tiers:
-        scored = {}
+        scored: dict[str, Cell] = {}
+        unranked: dict[str, Cell] = {}  # oracles: shown with their CI, never in a rank group
         signature, resampling = "", ""
         for entry in entries:
             tier_entry = entry.tiers.get(tier)
             score = _metric_in(tier_entry.scores, chosen) if tier_entry else None
             if score is not None and score.score is not None:
-                scored[entry.slug] = Cell(score.score, score.low, score.high)
+                cell = Cell(score.score, score.low, score.high)
+                (scored if _kind(entry) != "oracle" else unranked)[entry.slug] = cell
                 signature = signature or score.signature
                 resampling = resampling or (tier_entry.resampling or "")
         in_column = [e for e in entries if e.slug in scored]
@@ -227,8 +239,10 @@ def build_table(
             grouping_note = "CI overlap with the group's best (per-item statistics missing; not a significance test)"
         for slug, cell in scored.items():
             cells[slug][tier] = Cell(cell.score, cell.low, cell.high, groups.get(slug))
+        for slug, cell in unranked.items():
+            cells[slug][tier] = cell
         for entry in entries:  # submitted, but not scored with the headline metric: n/a, never "missing"
-            if tier in entry.tiers and entry.slug not in scored:
+            if tier in entry.tiers and entry.slug not in scored and entry.slug not in unranked:
                 cells[entry.slug][tier] = Cell(None, None, None)
         columns.append(Column(tier, tier_label(tier), grouping, grouping_note, signature, resampling))
     rows = [
@@ -240,11 +254,16 @@ def build_table(
             details={t: e.tiers[t].scores for t in tiers if t in e.tiers},
             n_items={t: e.tiers[t].n_items for t in tiers if t in e.tiers},
             predictions_sha256=e.predictions_sha256,
+            kind=_kind(e),
         )
         for e in entries
     ]
-    rows.sort(key=lambda r: (-len(r.cells), -_mean_score(r), r.slug))
+    rows.sort(key=lambda r: (not r.ranked, -len(r.cells), -_mean_score(r), r.slug))  # systems first, then oracles
     return Table(chosen, note, tuple(columns), tuple(rows), reported, options)
+
+
+def _kind(entry: Entry) -> str:
+    return "oracle" if entry.meta.get("kind") == "oracle" else "system"
 
 
 def _merge(pairs: Sequence[tuple[str, object]]) -> list[tuple[str, object]]:

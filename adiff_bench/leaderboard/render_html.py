@@ -21,9 +21,10 @@ from adiff_bench.leaderboard.ranking import (
     fmt100,
     tier_label,
 )
-from adiff_bench.leaderboard.render_md import reported_tiers
+from adiff_bench.leaderboard.render_md import ORACLE_NOTE, reported_tiers
 
 STYLE = """
+tr.oracle td{font-style:italic;color:#555}
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;
 color:#1d1d1f;line-height:1.45}
 table{border-collapse:collapse;margin:1rem 0}th,td{border-bottom:1px solid #ddd;padding:.35rem .6rem;text-align:right}
@@ -117,9 +118,10 @@ def _board(table: Table) -> list[str]:
     out = [f'<table id="board"><caption>{esc(table.metric)} ×100, re-scored by adiff-bench</caption>']
     out.append("<thead><tr>" + "".join(head) + "</tr></thead><tbody>")
     for index, row in enumerate(table.rows):
-        name = f'<td data-value="{esc(row.name)}"><a href="#{_anchor(row.slug)}">{esc(row.name)}</a></td>'
+        name = f'<td data-value="{esc(row.label)}"><a href="#{_anchor(row.slug)}">{esc(row.label)}</a></td>'
         cells = "".join(_cell_html(row.cells.get(c.tier)) for c in table.columns)
-        out.append(f'<tr data-index="{index}" data-slug="{esc(row.slug)}">{name}{cells}</tr>')
+        kind = "" if row.ranked else ' class="oracle" title="oracle: reads the ground truth; not ranked"'
+        out.append(f'<tr data-index="{index}" data-slug="{esc(row.slug)}"{kind}>{name}{cells}</tr>')
     out.append("</tbody></table>")
     return out
 
@@ -142,9 +144,9 @@ def _chart(table: Table, column: Column) -> str:
     ]
     for i, (row, cell) in enumerate(rows):
         y = top + i * row_h
-        name = row.name if len(row.name) <= 26 else row.name[:25] + "…"
+        name = row.label if len(row.label) <= 26 else row.label[:25] + "…"
         width = max((cell.score or 0.0) * scale, 0.0)
-        fill = "#3b6fb6" if cell.group == 1 else "#9bb5d9"
+        fill = "#b8b8b8" if not row.ranked else "#3b6fb6" if cell.group == 1 else "#9bb5d9"
         parts.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{esc(name)}</text>')
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{width:.1f}" height="{row_h - 8}" fill="{fill}"/>')
         if cell.low is not None and cell.high is not None and math.isfinite(cell.low) and math.isfinite(cell.high):
@@ -225,7 +227,7 @@ def _details(table: Table) -> list[str]:
                     cells.append(f'<td title="{esc(score.signature)}">{fmt100(score.score)}{ci}</td>')
             body.append(f"<tr><td>{esc(metric)}</td>{''.join(cells)}</tr>")
         out.append(
-            f'<details id="{_anchor(row.slug)}"><summary>{esc(row.name)}</summary>{_meta_list(row)}'
+            f'<details id="{_anchor(row.slug)}"><summary>{esc(row.label)}</summary>{_meta_list(row)}'
             f"<table><thead><tr><th>Metric ×100</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></details>"
         )
     return out
@@ -248,6 +250,8 @@ def render_html(table: Table) -> str:
     if table.rows:
         parts += _board(table)
         parts.append('<ul class="note">')
+        if any(not row.ranked for row in table.rows):
+            parts.append(f"<li>{esc(ORACLE_NOTE.replace('*', ''))} Grey bars in the charts.</li>")
         for labels, (grouping, resampling) in column_notes(table):
             ci = f" CIs: {esc(resampling)}." if resampling else ""
             parts.append(f"<li>{esc(labels)}: rank groups by {esc(grouping)}.{ci}</li>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict
 
 from adiff_bench.leaderboard.ranking import Table
@@ -18,6 +19,9 @@ def table_to_json(table: Table) -> dict:
             {
                 "slug": row.slug,
                 "name": row.name,
+                "label": row.label,
+                "kind": row.kind,
+                "ranked": row.ranked,
                 "meta": dict(row.meta),
                 "predictions_sha256": row.predictions_sha256,
                 "cells": {tier: asdict(cell) for tier, cell in row.cells.items()},
@@ -41,5 +45,16 @@ def table_to_json(table: Table) -> dict:
     }
 
 
+def _finite(value: object) -> object:
+    """JSON has no Infinity or NaN: a non-finite number (e.g. a degenerate CI bound) becomes null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def render_json(table: Table) -> str:
-    return json.dumps(table_to_json(table), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(_finite(table_to_json(table)), indent=2, ensure_ascii=False, allow_nan=False) + "\n"

@@ -35,9 +35,13 @@ def render_latex(table: Table) -> str:
         "Model & " + " & ".join(latex_escape(tier_label(t)) for t in tiers) + r" \\",
         r"\midrule",
     ]
+    oracles = [row for row in table.rows if not row.ranked]
     for row in table.rows:
+        if row is (oracles[0] if oracles else None):
+            heading = r"}{l}{\emph{Oracles (read the ground truth; not ranked)}} \\"
+            lines += [r"\midrule", r"\multicolumn{" + str(len(tiers) + 1) + heading]
         cells = [_cell(row.cells.get(t)) for t in tiers]
-        lines.append(latex_escape(row.name) + " & " + " & ".join(cells) + r" \\")
+        lines.append(latex_escape(row.label) + " & " + " & ".join(cells) + r" \\")
     if reported:
         lines += [r"\midrule", r"\multicolumn{" + str(len(tiers) + 1) + r"}{l}{\emph{Reported, not reproduced}} \\"]
         for row, metric, values in reported:

@@ -8,6 +8,11 @@ from adiff_bench.leaderboard.bundle import OFFICIAL_TIERS
 from adiff_bench.leaderboard.ranking import Cell, Table, column_notes, column_signatures, fmt100, tier_label
 from adiff_bench.leaderboard.reported import Reported
 
+ORACLE_NOTE = (
+    "*(oracle)* rows read the ground truth (e.g. the clips' captions), not the audio: an upper reference listed "
+    "below the systems, never ranked and without a rank group."
+)
+
 
 def md_escape(text: object) -> str:
     """Submitter text as inert Markdown: no HTML, no links, no table breaks, one line."""
@@ -60,7 +65,7 @@ def _reported_section(reported: Reported) -> list[str]:
 def _details(table: Table) -> list[str]:
     lines = ["## Details per model", ""]
     for row in table.rows:
-        lines += [f"### {md_escape(row.name)}", ""]
+        lines += [f"### {md_escape(row.label)}", ""]
         for key, value in row.meta.items():
             if key == "name" or value in (None, "", {}):
                 continue
@@ -103,8 +108,12 @@ def render_markdown(table: Table) -> str:
         lines.append("|---|" + "---:|" * len(table.columns))
         for row in table.rows:
             cells = [cell_text(row.cells.get(c.tier)) for c in table.columns]
-            lines.append(f"| {md_escape(row.name)} | " + " | ".join(cells) + " |")
-        lines += ["", "— = tier not submitted; n/a = submitted but not scored with this metric.", ""]
+            name = md_escape(row.label) if row.ranked else f"*{md_escape(row.label)}*"
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += ["", "— = tier not submitted; n/a = submitted but not scored with this metric."]
+        if any(not row.ranked for row in table.rows):
+            lines.append(ORACLE_NOTE)
+        lines.append("")
         for labels, (grouping, resampling) in column_notes(table):
             lines.append(
                 f"- {labels}: rank groups by {grouping}." + (f" CIs: {md_escape(resampling)}." if resampling else "")

@@ -18,7 +18,7 @@ from adiff_bench import __version__
 from adiff_bench.data.tasks import Item, load_task
 from adiff_bench.errors import DataError
 from adiff_bench.leaderboard import entries as store
-from adiff_bench.leaderboard.bundle import Bundle, TierPredictions, check_ids, predictions_sha256, read_bundle, slugify
+from adiff_bench.leaderboard.bundle import Bundle, TierPredictions, check_ids, read_bundle, slugify
 from adiff_bench.runs.scoring import CLUSTERED_DATASETS, Scores
 
 # Same signature as adiff_bench.runs.scoring.score_matched (tests pass a light one).
@@ -68,7 +68,11 @@ def overall_sha256(tier_hashes: Mapping[str, str]) -> str:
 
 
 def rescore_tier(
-    tier: TierPredictions, data_dir: str | Path | None, plan: ScoringPlan, scorer: Scorer | None = None
+    tier: TierPredictions,
+    data_dir: str | Path | None,
+    plan: ScoringPlan,
+    scorer: Scorer | None = None,
+    progress: bool = False,
 ) -> TierScore:
     task = load_task(tier.task, data_dir)
     check_ids(tier, task)
@@ -76,7 +80,8 @@ def rescore_tier(
     texts = dict(tier.predictions)
     matched = [(by_id[item.item_id], texts[item.item_id]) for item in task.items]
     scores = (scorer or default_scorer())(
-        matched, list(plan.metrics) if plan.metrics else None, ci=True, n_resamples=plan.n_resamples, seed=plan.seed
+        matched, list(plan.metrics) if plan.metrics else None, ci=True, n_resamples=plan.n_resamples, seed=plan.seed,
+        **({"progress": True} if progress else {}),
     )
     clusters = None
     if tier.task.dataset in CLUSTERED_DATASETS:
@@ -151,66 +156,15 @@ def _in_task_order(scored: TierScore) -> list[tuple[str, str]]:
     return [(item.item_id, texts[item.item_id]) for item in scored.items]
 
 
-# --- verification -------------------------------------------------------------------------------------------
-
-
-def _close(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= 1e-9 + 1e-7 * abs(b)
+# --- verification (see adiff_bench.leaderboard.verify) -----------------------------------------------------
 
 
 def verify_entry(entry: store.Entry, data_dir: str | Path | None, scorer: Scorer | None = None) -> list[str]:
-    """Every way the stored entry disagrees with its stored predictions, re-scored now (empty: it holds)."""
-    problems: list[str] = []
-    if not entry.predictions_path().is_file():
-        return [f"{entry.slug}: predictions file {entry.predictions_path().name} is missing"]
-    stored = store.read_predictions(entry.predictions_path())
-    hashes = {tier: predictions_sha256(pairs) for tier, pairs in stored.items()}
-    if set(hashes) != set(entry.tiers):
-        problems.append(
-            f"{entry.slug}: stored predictions cover {sorted(hashes)}, the entry lists {sorted(entry.tiers)}"
-        )
-    if overall_sha256(hashes) != entry.predictions_sha256:
-        problems.append(
-            f"{entry.slug}: predictions sha256 {overall_sha256(hashes)[:16]}... != stored "
-            f"{entry.predictions_sha256[:16]}..."
-        )
-    plan = ScoringPlan(
-        metrics=tuple(entry.scoring.get("metrics") or ()) or None,
-        n_resamples=int(entry.scoring.get("n_resamples", 1000)),
-        seed=int(entry.scoring.get("seed", 0)),
-    )
-    from adiff_bench.leaderboard.bundle import TIERS_BY_NAME
+    """Every mismatch between the stored entry and its predictions re-scored now (empty: it holds)."""
+    from adiff_bench.leaderboard.verify import MISMATCH
+    from adiff_bench.leaderboard.verify import verify_entry as checks_for
 
-    for name, tier_entry in entry.tiers.items():
-        if name not in stored:
-            continue
-        if hashes[name] != tier_entry.predictions_sha256:
-            problems.append(f"{entry.slug}: tier {name}: predictions hash does not match the entry")
-        tier = TierPredictions(TIERS_BY_NAME[name], tuple(stored[name]), str(entry.predictions_path()))
-        try:
-            fresh = rescore_tier(tier, data_dir, plan, scorer).scores.to_json()
-        except DataError as exc:
-            problems.append(f"{entry.slug}: tier {name}: cannot re-score ({exc})")
-            continue
-        for metric, old in tier_entry.scores.items():
-            new = fresh.get(metric)
-            if new is None:
-                problems.append(f"{entry.slug}: tier {name}: metric {metric} is no longer produced")
-                continue
-            ci = new.get("ci") or {}
-            pairs = (
-                ("score", old.score, new.get("score")),
-                ("CI low", old.low, ci.get("low")),
-                ("CI high", old.high, ci.get("high")),
-            )
-            for label, a, b in pairs:
-                if not _close(a, b):
-                    problems.append(f"{entry.slug}: tier {name}: {metric} {label} stored {a} but re-scored {b}")
-            if old.signature != new.get("signature"):
-                problems.append(f"{entry.slug}: tier {name}: {metric} signature changed to {new.get('signature')!r}")
-    return problems
+    return [c.line() for c in checks_for(entry, data_dir, scorer) if c.status == MISMATCH]
 
 
 def verify_all(

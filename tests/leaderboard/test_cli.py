@@ -50,8 +50,8 @@ def test_export_submit_leaderboard_verify(
     capsys.readouterr()
     assert main(["leaderboard", "--leaderboard-dir", str(lb), "--verify", "--data-dir", str(data_dir)]) == 1
     captured = capsys.readouterr()
-    assert "cli-model: tier acd-test-tier1: BLEU-4 score stored 0.99 but re-scored 0.0" in captured.out
-    assert "1 do not match" in captured.err
+    assert "cli-model / acd-test-tier1 / BLEU-4: mismatch (score Δ = 0.99 > tolerance 0)" in captured.out
+    assert "1 do not match (cli-model)" in captured.err
 
 
 def test_bad_bundle_is_one_line(tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

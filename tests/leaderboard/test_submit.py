@@ -90,16 +90,17 @@ def test_verify_finds_tampering(tmp_path: Path, data_dir: Path) -> None:
 
     found = verify_all(lb, data_dir, fake_scorer)
     assert found["good"] == []
-    assert any("CIDEr-D score stored" in p for p in found["edited"])
+    assert "edited / acd-test-tier1 / CIDEr-D: mismatch (score Δ = 0.01 > tolerance 0)" in found["edited"]
     assert any("predictions sha256" in p for p in found["swapped"])
-    assert any("CIDEr-D score stored" in p for p in found["swapped"])  # and the re-scored numbers moved too
+    # and the re-scored numbers moved too
+    assert any(p.startswith("swapped / acd-test-tier1 / CIDEr-D: mismatch") for p in found["swapped"])
 
 
 def test_verify_reports_missing_predictions(tmp_path: Path, data_dir: Path) -> None:
     outcome = _submit(tmp_path, data_dir, bundle_dict("Gone", {"acd-test-tier1": "half"}))
     entries.read_entry(outcome.entry_path).predictions_path().unlink()
     assert verify_all(tmp_path / "lb", data_dir, fake_scorer)["gone"] == [
-        "gone: predictions file gone.predictions.jsonl.gz is missing"
+        "gone / predictions: mismatch (gone.predictions.jsonl.gz is missing)"
     ]
 
 
