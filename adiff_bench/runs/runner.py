@@ -115,9 +115,11 @@ class _RequestBuilder:
                     f"model {model.name!r} listens to the audio: pass --audio-root, the folder the CSV's "
                     "filepath1/filepath2 are relative to"
                 )
+            from adiff_bench.audio.clipcache import ClipCache
             from adiff_bench.audio.pipeline import AudioPolicy
 
             self.policy = AudioPolicy.for_model(model.needs, crop=spec.crop, seed=spec.seed)
+            self.clips = ClipCache()  # each clip read + resampled once per run (share one across a suite's tasks)
 
     def build(self, items: Sequence[Item]) -> tuple[list[Request], list[dict]]:
         requests: list[Request] = []
@@ -125,13 +127,13 @@ class _RequestBuilder:
         for item in items:
             audio1 = audio2 = None
             if self.policy is not None:
-                from adiff_bench.audio.pipeline import BadAudioError, load_clip, resolve_audio_path
+                from adiff_bench.audio.pipeline import BadAudioError, resolve_audio_path
 
                 try:
-                    audio1 = load_clip(
+                    audio1 = self.clips.load(
                         resolve_audio_path(self.task.audio_root, item.audio1), self.policy, key=item.audio1
                     )
-                    audio2 = load_clip(
+                    audio2 = self.clips.load(
                         resolve_audio_path(self.task.audio_root, item.audio2), self.policy, key=item.audio2
                     )
                 except BadAudioError as exc:
@@ -169,6 +171,9 @@ def _generate(
     skipped: list[dict] = []
     seconds = 0.0
     batches = list(_batches(todo, max(1, spec.batch_size)))
+    from adiff_bench.audio.encodings import ClipEncodings
+
+    encodings = ClipEncodings(model)  # each distinct clip encoded once, for models with encode_clips
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="adiff-audio") as pool:
         pending: Future | None = pool.submit(builder.build, batches[0]) if batches else None
         for index in range(len(batches)):
@@ -178,7 +183,7 @@ def _generate(
             skipped.extend(bad)
             if requests:
                 start = time.perf_counter()
-                outputs = model.generate(requests)
+                outputs = model.generate(encodings.attach(requests))
                 elapsed = time.perf_counter() - start
                 seconds += elapsed
                 if len(outputs) != len(requests):
