@@ -14,7 +14,8 @@ Model args (``--model-args k=v,...``):
                   ``encode_clips`` runs twice this many clips per HTSAT pass. Formerly ``batch_size``, which is now
                   refused with a message naming the new name (it was easily confused with the run's --batch-size).
 
-Per-clip reuse: ``encode_clips`` runs HTSAT + the audio projection (everything before the prompt enters);
+Per-clip reuse: ``encode_clips`` runs HTSAT, the audio projection and both prefix mappers (everything before
+the prompt enters);
 ``generate`` uses ``Request.encoding1/encoding2`` when the harness attached them, so a run encodes each distinct
 clip once (``adiff_bench.audio.encodings``). Token ids are the same either way (tests/adiff/test_clip_reuse.py).
 """
@@ -191,16 +192,17 @@ class AdiffModel:
         ids = encode_prompts(self.tokenizer, [r.prompt for r in requests], self.config.text)
         prompt_ids = torch.tensor(ids, dtype=torch.long, device=self.device_name)
         if all(r.encoding1 is not None and r.encoding2 is not None for r in requests):
-            a1 = torch.stack([r.encoding1 for r in requests]).to(self.device_name)
-            a2 = torch.stack([r.encoding2 for r in requests]).to(self.device_name)
+            part1 = torch.stack([r.encoding1[0] for r in requests]).to(self.device_name)
+            part2 = torch.stack([r.encoding2[1] for r in requests]).to(self.device_name)
             with torch.inference_mode():
-                return self.network.caption_decoder.prefix(a1, a2, prompt_ids)["prefix"]
+                return self.network.caption_decoder.join(part1, part2, prompt_ids)["prefix"]
         wave1, wave2 = self._waves(requests)
         with torch.inference_mode():
             return self.network.encode_pair(wave1, wave2, prompt_ids)["prefix"]
 
     def encode_clips(self, waveforms: Sequence[np.ndarray]) -> list[Any]:
-        """HTSAT + audio projection per clip: the (d_proj,) tensor ``encode_pair`` feeds the prefix mappers.
+        """Everything before the prompt enters, per clip: HTSAT, audio projection, normalisation and both prefix
+        mappers, as a (2, prefix_length, n_embd) tensor: [0] the clip's prefix part as audio 1, [1] as audio 2.
 
         Clips are tiled like the official loader and run ``2 * decode_batch_size`` per pass, the clip count of one
         ``encode_pair`` pass over a chunk of pairs.
@@ -214,7 +216,10 @@ class AdiffModel:
             chunk = [fit_clip(w, n, f"clip {start + i}") for i, w in enumerate(waveforms[start : start + step])]
             wave = torch.from_numpy(np.stack(chunk)).to(self.device_name)
             with torch.inference_mode():
-                out.extend(self.network.audio_encoder(wave)["projected"].unbind(0))
+                projected = self.network.audio_encoder(wave)["projected"]
+                decoder = self.network.caption_decoder
+                both = torch.stack([decoder.audio_prefix(projected, 1), decoder.audio_prefix(projected, 2)], dim=1)
+            out.extend(both.unbind(0))
         return out
 
     def generate_ids(self, requests: Sequence[Request], stop_token: str | None = None) -> list[Any]:
