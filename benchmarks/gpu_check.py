@@ -64,7 +64,7 @@ def golden_check(golden_dir: Path, dtype: str, device: str = "cuda") -> dict:
     if device.startswith("cuda"):
         torch.cuda.synchronize()
     seconds = time.perf_counter() - t0
-    model.batch_size = 1
+    model.decode_batch_size = 1
     single = model.generate_ids(requests)
     expected = [e["token_ids"] for e in golden["examples"]]
     return {

@@ -2,13 +2,19 @@
 
 A model declares what it needs (audio at a sample rate, a maximum length, or no audio at all) and
 turns a batch of requests into explanation strings. The harness does all I/O around it.
+
+Per-clip reuse (optional): a model whose work splits into a per-clip part (that never sees the prompt or the
+other clip) and a per-pair part may also define ``encode_clips`` (see ``ClipEncoder``). The harness then encodes
+each distinct clip once per run (``adiff_bench.audio.reuse.ClipEncodings``) and hands the results back in
+``Request.encoding1/encoding2``; ``generate`` must give the same text with or without them. Models without the
+method are unaffected.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -40,6 +46,10 @@ class Request:
     audio2: np.ndarray | None = None
     caption1: str | None = None
     caption2: str | None = None
+    # Set by the harness only for models with ``encode_clips``: that method's output for audio1/audio2.
+    # When both are set the model uses them instead of the waveforms (which stay attached).
+    encoding1: Any = None
+    encoding2: Any = None
 
 
 @runtime_checkable
@@ -56,3 +66,21 @@ class Model(Protocol):
     def generate(self, requests: Sequence[Request]) -> list[str]:
         """One explanation per request, in order."""
         ...
+
+
+@runtime_checkable
+class ClipEncoder(Protocol):
+    """The optional per-clip half of a model: ``Model`` plus this method (checked with ``encodes_clips``)."""
+
+    def encode_clips(self, waveforms: Sequence[np.ndarray]) -> list[Any]:
+        """One encoding per waveform (mono float32 at ``needs.sample_rate``), in order.
+
+        Must be a pure function of the samples (same samples, same encoding, whatever else is in the batch
+        up to float rounding the golden tests tolerate), so the harness may reuse it for every pair and tier.
+        """
+        ...
+
+
+def encodes_clips(model: object) -> bool:
+    """True when ``model`` declares per-clip work the harness can cache (an ``encode_clips`` method)."""
+    return callable(getattr(model, "encode_clips", None))

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from adiff_bench.data.tasks import Item, Task
 from adiff_bench.errors import DataError
 from adiff_bench.models.base import ModelNeeds, Request
 
 if TYPE_CHECKING:
+    from adiff_bench.audio.clipcache import ClipCache
+    from adiff_bench.audio.encodings import ClipEncodings
     from adiff_bench.audio.pipeline import AudioPolicy
+
+
+@dataclass(frozen=True)
+class ClipReuse:
+    """Per-clip work shared by every task a model runs on: each clip is read and resampled once (``clips``),
+    and encoded once by a model that offers ``encode_clips`` (``encodings``; a no-op for other models)."""
+
+    clips: ClipCache
+    encodings: ClipEncodings
+
+    @classmethod
+    def for_model(cls, model: Any) -> ClipReuse:
+        from adiff_bench.audio.clipcache import ClipCache
+        from adiff_bench.audio.encodings import ClipEncodings
+
+        return cls(ClipCache(), ClipEncodings(model))
 
 
 def audio_policy(
@@ -37,8 +56,10 @@ def build_requests(
     *,
     prompt: str | None = None,
     skip_bad_audio: bool = False,
+    clips: ClipCache | None = None,
 ) -> tuple[list[Request], list[dict]]:
-    """Requests for ``items`` and the items skipped for bad audio (only with ``skip_bad_audio``)."""
+    """Requests for ``items`` and the items skipped for bad audio (only with ``skip_bad_audio``); with ``clips``
+    each distinct clip is read once."""
     requests: list[Request] = []
     skipped: list[dict] = []
     for item in items:
@@ -46,9 +67,10 @@ def build_requests(
         if policy is not None:
             from adiff_bench.audio.pipeline import BadAudioError, load_clip, resolve_audio_path
 
+            load = clips.load if clips is not None else load_clip
             try:
-                audio1 = load_clip(resolve_audio_path(task.audio_root, item.audio1), policy, key=item.audio1)
-                audio2 = load_clip(resolve_audio_path(task.audio_root, item.audio2), policy, key=item.audio2)
+                audio1 = load(resolve_audio_path(task.audio_root, item.audio1), policy, key=item.audio1)
+                audio2 = load(resolve_audio_path(task.audio_root, item.audio2), policy, key=item.audio2)
             except BadAudioError as exc:
                 if not skip_bad_audio:
                     raise DataError(f"{exc} (item {item.item_id}; pass --on-bad-audio skip to skip it)") from exc

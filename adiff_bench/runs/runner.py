@@ -30,7 +30,7 @@ from adiff_bench.runs import store
 from adiff_bench.runs.distributed import DistContext, current_context, merge_shards, shard_path
 from adiff_bench.runs.environment import environment
 from adiff_bench.runs.record import RunRecord
-from adiff_bench.runs.requests import audio_policy, build_requests
+from adiff_bench.runs.requests import ClipReuse, audio_policy, build_requests
 from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.scoring import Scores, ci_record, match_predictions, score_with, task_record
 from adiff_bench.runs.spec import RunSpec
@@ -72,6 +72,7 @@ class RunContext:
     rescore: bool = False  # score again even when the folder holds this run's finished record
     predict_only: bool = False  # write predictions, skip scoring
     score_progress: bool = False  # print which metric is being computed
+    reuse: ClipReuse | None = None  # per-clip work shared with the model's other tasks (a suite run)
     started: float = field(default_factory=time.perf_counter)
     skipped: list[dict] = field(default_factory=list)
     generated: int = 0
@@ -165,10 +166,13 @@ def _generate(ctx: RunContext, todo: Sequence[Item], writer: store.PredictionWri
     model, spec = ctx.model, ctx.spec
     policy = ctx.policy
     render = getattr(model, "render_prompt", None)
+    reuse = ctx.reuse or ClipReuse.for_model(model)
 
     def build(batch: list[Item]) -> tuple[list, list[dict]]:
         skip = spec.on_bad_audio == "skip"
-        return build_requests(batch, ctx.task, model.needs, policy, prompt=spec.prompt, skip_bad_audio=skip)
+        return build_requests(
+            batch, ctx.task, model.needs, policy, prompt=spec.prompt, skip_bad_audio=skip, clips=reuse.clips
+        )
 
     batches = list(_batches(todo, spec.batch_size))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="adiff-audio") as pool:
@@ -180,7 +184,7 @@ def _generate(ctx: RunContext, todo: Sequence[Item], writer: store.PredictionWri
             ctx.skipped.extend(bad)
             if requests:
                 start = time.perf_counter()
-                outputs = _checked_generate(model, requests)
+                outputs = _checked_generate(model, requests, reuse)
                 elapsed = time.perf_counter() - start
                 ctx.generation_seconds += elapsed
                 writer.write_batch(
@@ -204,10 +208,10 @@ def _item_list(requests: Sequence[Request]) -> str:
     return ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
 
 
-def _checked_generate(model: Model, requests: Sequence[Request]) -> list[str]:
+def _checked_generate(model: Model, requests: Sequence[Request], reuse: ClipReuse) -> list[str]:
     """One text per request, or a one-line ModelError naming the model and the item(s)."""
     try:
-        outputs = model.generate(requests)
+        outputs = model.generate(reuse.encodings.attach(requests))
     except AdiffBenchError:
         raise
     except Exception as exc:
@@ -237,6 +241,7 @@ def execute(
     rescore: bool = False,
     predict_only: bool = False,
     score_progress: bool = False,
+    reuse: ClipReuse | None = None,
 ) -> RunOutcome:
     """Run (or resume) one spec and return its record. ``model`` lets API users pass a built instance.
 
@@ -262,6 +267,7 @@ def execute(
         rescore=rescore,
         predict_only=predict_only,
         score_progress=score_progress,
+        reuse=reuse,
     )
     ctx.policy  # noqa: B018 - a listening model without --audio-root fails here, before anything is written
     with ExitStack() as held:

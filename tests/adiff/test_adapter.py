@@ -36,9 +36,9 @@ def _noise_requests(n: int, seed: int = 0, samples: int = 320000) -> list[Reques
 
 
 def test_registry_builds_adiff_from_string_args(golden_dir):
-    model = build_model("adiff", _args(golden_dir, max_new_tokens="5", batch_size="2"))
+    model = build_model("adiff", _args(golden_dir, max_new_tokens="5", decode_batch_size="2"))
     assert isinstance(model, AdiffModel)
-    assert model.max_new_tokens == 5 and model.batch_size == 2
+    assert model.max_new_tokens == 5 and model.decode_batch_size == 2
     assert model.needs.sample_rate == 32000 and model.needs.short_clip == "tile"
     assert model.name == "adiff"
 
@@ -104,7 +104,7 @@ def test_naive_baseline_random_weights_shapes_and_batching(golden_dir):
     """No checkpoint exists for the baseline: only its wiring is checked, on random weights."""
     from adiff_bench.models.adiff.decode import greedy_decode
 
-    model = NaiveBaselineModel(**_args(golden_dir, checkpoint="random:0", max_new_tokens=6, batch_size=2))
+    model = NaiveBaselineModel(**_args(golden_dir, checkpoint="random:0", max_new_tokens=6, decode_batch_size=2))
     assert model.config.total_prefix_length == 30
     assert model.network.caption_decoder.cross_project is None
     requests = _noise_requests(2)
@@ -123,3 +123,28 @@ def test_random_adiff_prefix_has_separator_and_cross_projection(golden_dir):
     out_prefix = model.prefixes(_noise_requests(2))
     assert out_prefix.shape == (2, 31, 64)
     assert model.network.caption_decoder.cross_project is not None
+
+
+def test_max_new_tokens_defaults_to_the_config_and_decoding_honours_it(golden_dir, tmp_path):
+    import json
+
+    cfg = json.loads((golden_dir / "config.json").read_text())
+    cfg["generation"]["max_new_tokens"] = 3
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(cfg))
+    args = _args(golden_dir, config=str(path), checkpoint="random:0")
+    model = AdiffModel(**args)
+    assert model.config.max_new_tokens == 3 and model.max_new_tokens == 3
+    gens = model.generate_ids(_noise_requests(2, samples=32000))
+    assert all(len(g.token_ids) == 3 or g.stopped for g in gens)  # the config's limit ended decoding
+    assert all(len(g.token_ids) <= 3 for g in gens)
+    explicit = AdiffModel(**args, max_new_tokens=5)  # the model arg still overrides the config
+    assert explicit.max_new_tokens == 5 and explicit.fingerprint() != model.fingerprint()
+    assert AdiffModel(**_args(golden_dir)).max_new_tokens == 40  # the fixture config's own value
+
+
+def test_old_batch_size_arg_names_its_new_name(golden_dir):
+    with pytest.raises(ModelError, match="renamed decode_batch_size"):
+        build_model("adiff", _args(golden_dir, batch_size="4"))
+    with pytest.raises(ModelError, match="decode_batch_size must be >= 1"):
+        AdiffModel(**_args(golden_dir, decode_batch_size=0))

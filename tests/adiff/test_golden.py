@@ -74,12 +74,12 @@ def test_decoder_gives_golden_ids_at_any_batch_size(golden_model, encoded, golde
 
 def test_end_to_end_one_pair_at_a_time(golden_model, golden_requests, golden):
     """The whole pipeline (encoder included) at batch size 1, as the official code runs it."""
-    old = golden_model.batch_size
-    golden_model.batch_size = 1
+    old = golden_model.decode_batch_size
+    golden_model.decode_batch_size = 1
     try:
         generations = golden_model.generate_ids(golden_requests)
     finally:
-        golden_model.batch_size = old
+        golden_model.decode_batch_size = old
     assert [list(g.token_ids) for g in generations] == [e["token_ids"] for e in golden["examples"]]
 
 

@@ -5,9 +5,19 @@ Model args (``--model-args k=v,...``):
                   ``random:SEED`` builds RANDOM weights (no trained model: for tests and plumbing checks only).
   config          ADIFF config JSON (golden-fixture layout); default: the full-size released architecture.
   tokenizer       folder with GPT-2 vocab.json + merges.txt; default: the offline Hugging Face cache ('gpt2').
-  max_new_tokens  greedy decoding limit (official: 300).
+  max_new_tokens  greedy decoding limit; default: the config's ``generation.max_new_tokens`` (full size: 300,
+                  as the official code).
   device, dtype   'cpu' / 'cuda[:N]'; 'float32', or 'bfloat16' / 'float16' on cuda (the audio front end stays float32).
-  threads         torch CPU threads; batch_size  pairs decoded together.
+  threads         torch CPU threads.
+  decode_batch_size  pairs the network runs together (default 32): each ``generate`` call (the run's
+                  ``--batch-size`` pairs) is split into chunks of this many for the encoder and the decoder, and
+                  ``encode_clips`` runs twice this many clips per HTSAT pass. Formerly ``batch_size``, which is now
+                  refused with a message naming the new name (it was easily confused with the run's --batch-size).
+
+Per-clip reuse: ``encode_clips`` runs HTSAT, the audio projection and both prefix mappers (everything before
+the prompt enters);
+``generate`` uses ``Request.encoding1/encoding2`` when the harness attached them, so a run encodes each distinct
+clip once (``adiff_bench.audio.encodings``). Token ids are the same either way (tests/adiff/test_clip_reuse.py).
 """
 
 from __future__ import annotations
@@ -64,12 +74,18 @@ class AdiffModel:
         checkpoint: str | None = None,
         config: str | None = None,
         tokenizer: str | None = None,
-        max_new_tokens: int = 300,
+        max_new_tokens: int | None = None,
         device: str = "cpu",
         dtype: str = "float32",
         threads: int | None = None,
-        batch_size: int = 32,
+        decode_batch_size: int = 32,
+        batch_size: int | None = None,
     ) -> None:
+        if batch_size is not None:
+            raise ModelError(
+                f"{self.name}: model arg batch_size was renamed decode_batch_size (pairs the network runs together); "
+                "the run's --batch-size sets pairs per model call"
+            )
         self.config = self._variant(load_config(config))
         self.checkpoint = str(checkpoint) if checkpoint else self._default_checkpoint()
         if not self.checkpoint.startswith("random:") and not Path(self.checkpoint).is_file():
@@ -77,10 +93,12 @@ class AdiffModel:
                 f"{self.name}: checkpoint {self.checkpoint} not found; run `adiff-bench models fetch adiff` "
                 "or pass --model-args checkpoint=PATH"
             )
+        if max_new_tokens is None:
+            max_new_tokens = int(self.config.max_new_tokens)
         if max_new_tokens < 1:
             raise ModelError(f"{self.name}: max_new_tokens must be >= 1 (got {max_new_tokens})")
-        if batch_size < 1:
-            raise ModelError(f"{self.name}: batch_size must be >= 1 (got {batch_size})")
+        if decode_batch_size < 1:
+            raise ModelError(f"{self.name}: decode_batch_size must be >= 1 (got {decode_batch_size})")
         if dtype not in DTYPES:
             raise ModelError(f"{self.name}: dtype={dtype!r}; choose float32, bfloat16 or float16")
         self.dtype_name = DTYPES[dtype]
@@ -90,7 +108,7 @@ class AdiffModel:
         self.max_new_tokens = max_new_tokens
         self.device_name = device
         self.threads = threads
-        self.batch_size = batch_size
+        self.decode_batch_size = decode_batch_size
         self._net: Any = None
         self._tokenizer: Any = None
         self._fingerprint: str | None = None
@@ -171,11 +189,38 @@ class AdiffModel:
 
         from adiff_bench.models.adiff.tokenizer import encode_prompts
 
-        wave1, wave2 = self._waves(requests)
         ids = encode_prompts(self.tokenizer, [r.prompt for r in requests], self.config.text)
         prompt_ids = torch.tensor(ids, dtype=torch.long, device=self.device_name)
+        if all(r.encoding1 is not None and r.encoding2 is not None for r in requests):
+            part1 = torch.stack([r.encoding1[0] for r in requests]).to(self.device_name)
+            part2 = torch.stack([r.encoding2[1] for r in requests]).to(self.device_name)
+            with torch.inference_mode():
+                return self.network.caption_decoder.join(part1, part2, prompt_ids)["prefix"]
+        wave1, wave2 = self._waves(requests)
         with torch.inference_mode():
             return self.network.encode_pair(wave1, wave2, prompt_ids)["prefix"]
+
+    def encode_clips(self, waveforms: Sequence[np.ndarray]) -> list[Any]:
+        """Everything before the prompt enters, per clip: HTSAT, audio projection, normalisation and both prefix
+        mappers, as a (2, prefix_length, n_embd) tensor: [0] the clip's prefix part as audio 1, [1] as audio 2.
+
+        Clips are tiled like the official loader and run ``2 * decode_batch_size`` per pass, the clip count of one
+        ``encode_pair`` pass over a chunk of pairs.
+        """
+        import torch
+
+        n = self.config.htsat.clip_samples
+        step = 2 * self.decode_batch_size
+        out: list[Any] = []
+        for start in range(0, len(waveforms), step):
+            chunk = [fit_clip(w, n, f"clip {start + i}") for i, w in enumerate(waveforms[start : start + step])]
+            wave = torch.from_numpy(np.stack(chunk)).to(self.device_name)
+            with torch.inference_mode():
+                projected = self.network.audio_encoder(wave)["projected"]
+                decoder = self.network.caption_decoder
+                both = torch.stack([decoder.audio_prefix(projected, 1), decoder.audio_prefix(projected, 2)], dim=1)
+            out.extend(both.unbind(0))
+        return out
 
     def generate_ids(self, requests: Sequence[Request], stop_token: str | None = None) -> list[Any]:
         """``Generation`` (token ids incl. the stop id, stopped flag) per request, batched."""
@@ -184,8 +229,8 @@ class AdiffModel:
 
         stop = stop_token_id(self.tokenizer, stop_token if stop_token is not None else self.config.text.stop_token)
         out: list[Any] = []
-        for start in range(0, len(requests), self.batch_size):
-            chunk = requests[start : start + self.batch_size]
+        for start in range(0, len(requests), self.decode_batch_size):
+            chunk = requests[start : start + self.decode_batch_size]
             prefix = self.prefixes(chunk)
             out.extend(greedy_decode(self.network.caption_decoder.gpt, prefix, self.max_new_tokens, stop))
         return out

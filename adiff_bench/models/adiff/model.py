@@ -84,20 +84,28 @@ class CaptionDecoder(nn.Module):
     def wte(self) -> nn.Embedding:
         return self.gpt.transformer.wte
 
-    def prefix(self, audio1: torch.Tensor, audio2: torch.Tensor, prompt_ids: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Projected audio embeddings (B, d_proj) ×2 and prompt ids (B, ip_text_len) → GPT-2 prefix."""
+    def audio_prefix(self, projected: torch.Tensor, role: int) -> torch.Tensor:
+        """Projected audio embeddings (B, d_proj) of the first (role 1) or second (role 2) clip → its GPT-2 prefix
+        part (B, prefix_length, n_embd). Depends on that clip alone: this is what a run computes once per clip."""
+        if self.cfg.decoder.normalize_prefix:
+            projected = projected / projected.norm(2, -1, keepdim=True)
+        return (self.audio_project1 if role == 1 else self.audio_project2)(projected)
+
+    def join(self, part1: torch.Tensor, part2: torch.Tensor, prompt_ids: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Both clips' prefix parts + prompt ids (B, ip_text_len) → the GPT-2 prefix (where the prompt enters)."""
         d = self.cfg.decoder
-        if d.normalize_prefix:
-            audio1 = audio1 / audio1.norm(2, -1, keepdim=True)
-            audio2 = audio2 / audio2.norm(2, -1, keepdim=True)
-        parts = [self.audio_project1(audio1)]
+        parts = [part1]
         if d.use_separator:
-            sep = torch.full((audio1.shape[0], 1), d.sep_token_id, dtype=torch.long, device=prompt_ids.device)
+            sep = torch.full((part1.shape[0], 1), d.sep_token_id, dtype=torch.long, device=prompt_ids.device)
             parts.append(self.wte(sep))
-        parts += [self.audio_project2(audio2), self.text_project(self.wte(prompt_ids))]
+        parts += [part2, self.text_project(self.wte(prompt_ids))]
         pre = torch.cat(parts, dim=1)
         post = self.cross_project(pre) if self.cross_project is not None else pre
         return {"prefix_pre_cross": pre, "prefix": post}
+
+    def prefix(self, audio1: torch.Tensor, audio2: torch.Tensor, prompt_ids: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Projected audio embeddings (B, d_proj) ×2 and prompt ids (B, ip_text_len) → GPT-2 prefix."""
+        return self.join(self.audio_prefix(audio1, 1), self.audio_prefix(audio2, 2), prompt_ids)
 
 
 class AdiffNet(nn.Module):
