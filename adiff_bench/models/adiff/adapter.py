@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from adiff_bench.errors import DataError, ModelError
+from adiff_bench.extras import check
 from adiff_bench.models.adiff.config import AdiffConfig, load_config, naive_baseline_config
 from adiff_bench.models.base import ModelNeeds, Request
 
@@ -70,6 +71,7 @@ class AdiffModel:
         threads: int | None = None,
         batch_size: int = 32,
     ) -> None:
+        check("torch", "transformers", extra="adiff")
         self.config = self._variant(load_config(config))
         self.checkpoint = str(checkpoint) if checkpoint else self._default_checkpoint()
         if not self.checkpoint.startswith("random:") and not Path(self.checkpoint).is_file():

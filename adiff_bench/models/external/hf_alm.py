@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from adiff_bench.errors import ModelError
+from adiff_bench.extras import check
 from adiff_bench.models.base import ModelNeeds, Request
 from adiff_bench.models.external.prompts import HF_ALM_V1, PromptTemplate, truncation_note
 from adiff_bench.models.external.sources import ModelSource, resolve_source
@@ -52,6 +53,7 @@ class ProcessorALM:
             raise ModelError(f"model {self.name!r}: max_new_tokens={max_new_tokens} must be at least 1")
         if dtype != "auto" and dtype not in _DTYPES:
             raise ModelError(f"model {self.name!r}: dtype={dtype!r} is not one of auto, {', '.join(_DTYPES)}")
+        check("torch", "transformers", extra="hf")
         self._check_requirements()
         self.source: ModelSource = resolve_source(model or self.default_model, revision, self.name)
         self.device_arg = device
