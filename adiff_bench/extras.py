@@ -31,10 +31,8 @@ class MissingExtra(MetricUnavailable, ModelError):
         self.module = module
         self.extra = extra
         detail = f" ({reason})" if reason else ""
-        super().__init__(
-            f"{module} is not installed{detail}; install adiff-bench[{extra}] "
-            f"(pip install 'adiff-bench[{extra}]')"
-        )
+        # The extra comes first: reports cut a reason at its first ";" or ". ".
+        super().__init__(f"install adiff-bench[{extra}] (the {extra} extra): {module} is not installed{detail}")
 
 
 def require(module: str, extra: str) -> ModuleType:
@@ -52,7 +50,7 @@ def require(module: str, extra: str) -> ModuleType:
             needed_by = None if module.split(".")[0] == top else f"needed by {module}"
             raise MissingExtra(top, extra, reason=needed_by) from exc
         first = next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
-        raise MissingExtra(module, extra, reason=f"importing it failed: {first}") from exc
+        raise MissingExtra(module, extra, reason=f"importing it failed: {first}".replace(";", ",")) from exc
 
 
 def available(module: str) -> bool:
