@@ -108,3 +108,20 @@ def test_bad_decoding_overrides_fail_before_loading(tiny_qwen2_audio):
         _build("qwen2-audio", tiny_qwen2_audio, top_p="0.5")
     sampled = _build("qwen2-audio", tiny_qwen2_audio, do_sample="true", top_p="0.5")
     assert sampled.prompt_record()["generation"]["strategy"] == "sample"
+
+
+def test_omni_thinker_gets_the_same_explicit_greedy_config(tiny_omni_thinker, tmp_path):
+    from adiff_bench.models.external.qwen_omni import Qwen25OmniThinker
+
+    class OmniWithAudioProcessor(Qwen25OmniThinker):  # no torchvision here (see test_qwen_omni.py)
+        processor_class_name = "Qwen2AudioProcessor"
+        requires = ()
+
+    shutil.copytree(tiny_omni_thinker, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "generation_config.json"
+    path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")), **CHECKPOINT_DECODING}), "utf-8")
+    omni = OmniWithAudioProcessor(model=str(tmp_path), device="cpu", max_new_tokens=4)
+    record = omni.prompt_record()["generation"]
+    assert record["strategy"] == "greedy" and record["config"]["repetition_penalty"] == 1.0
+    assert record["checkpoint_settings_not_used"] == CHECKPOINT_DECODING
+    assert omni.load().generation_config.repetition_penalty == 1.0
