@@ -63,7 +63,7 @@ def lean(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     """`adiff-bench ARGS` in a subprocess where the heavy packages cannot be imported."""
     script = tmp_path / "lean_cli.py"
     script.write_text(BLOCKER, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "ADIFF_BENCH_CACHE": str(tmp_path / "cache")}
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "ADIFF_BENCH_CACHE": str(tmp_path / "cache"), "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, str(script), *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=600
     )
@@ -90,6 +90,9 @@ def test_score_without_torch_gives_lexical_metrics_with_cis_and_names_the_embedd
     for name in ("SBERT", "BERTScore"):
         assert scores[name]["score"] is None
         assert scores[name]["unavailable"].startswith("install adiff-bench[embedding]"), scores[name]
+    table = lean(tmp_path, "score", str(predictions), "--n-resamples", "200", "--metrics", "SBERT")
+    assert table.returncode == 0, table.stderr
+    assert "unavailable: install adiff-bench[embedding]" in table.stdout  # not eaten as rich markup
 
 
 @pytest.mark.parametrize(("model", "extra"), [("adiff", "adiff"), ("naive-baseline", "adiff"), ("qwen2-audio", "hf")])
