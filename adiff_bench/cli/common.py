@@ -75,6 +75,7 @@ def print_scores(record: Mapping, fmt: str) -> None:
         sys.stdout.write(render(record, fmt))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     task = record["task"]
@@ -84,5 +85,5 @@ def print_scores(record: Mapping, fmt: str) -> None:
     table.add_column("95% CI", justify="right")
     table.add_column("Signature / note", overflow="fold")
     for row in score_rows(record):
-        table.add_row(*row)
+        table.add_row(*(escape(cell) for cell in row))  # "adiff-bench[embedding]" is text, not a style
     Console().print(table)

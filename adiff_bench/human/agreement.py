@@ -12,8 +12,9 @@ import numpy as np
 def krippendorff_alpha(data: np.ndarray, points: Sequence[int], level: str = "ordinal") -> float:
     """Alpha for a (raters, units) matrix with NaN for missing ratings; NaN when it is undefined (fewer
     than two raters on any unit, or no variation at all in the ratings)."""
-    import krippendorff
+    from adiff_bench.extras import require
 
+    krippendorff = require("krippendorff", extra="human")
     data = np.asarray(data, dtype=np.float64)
     if data.ndim != 2 or data.shape[0] < 2:
         return float("nan")

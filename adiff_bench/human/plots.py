@@ -11,7 +11,9 @@ from adiff_bench.human.analysis import HumanReport, MetricValues, RatingTable
 
 
 def _pyplot():
-    import matplotlib
+    from adiff_bench.extras import require
+
+    matplotlib = require("matplotlib", extra="human")
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

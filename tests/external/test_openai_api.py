@@ -94,6 +94,25 @@ def _handler(state: _State) -> type[BaseHTTPRequestHandler]:
                 return
             if prompt == "SLOW" and hit == 1:
                 time.sleep(1.0)
+            if prompt == "ECHO":  # a server (or a model) that repeats the credentials it was sent
+                auth = self.headers.get("Authorization", "")
+                basic = base64.b64decode(auth[6:]).decode() if auth.startswith("Basic ") else ""
+                self._send(200, {"choices": [{"message": {"content": f"auth={auth} basic={basic}"}}]})
+                return
+            if prompt == "TRICKLE":  # every read gets a byte well within the timeout; the answer takes 3 s
+                blob = json.dumps({"choices": [{"message": {"content": "late"}}]}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(blob)))
+                self.end_headers()
+                try:
+                    for index in range(len(blob)):
+                        self.wfile.write(blob[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(3.0 / len(blob))
+                except OSError:  # the client gave up: that is the point
+                    pass
+                return
             try:
                 answer = _check(body, dict(self.headers))
             except (AssertionError, KeyError, ValueError) as exc:
@@ -217,6 +236,50 @@ def test_credentials_in_base_url_are_not_recorded(server, key):
     base_url, _ = server
     model = _model(base_url.replace("http://", "http://user:hunter2secret@"))
     assert "hunter2secret" not in json.dumps(model.prompt_record()) + model.fingerprint()
+    assert all("hunter2secret" not in repr(value) for value in vars(model).values())
+    args = {"model": SERVED, "base_url": base_url.replace("http://", "http://user:hunter2secret@"), "api_key": KEY}
+    public = model.public_args(args)
+    assert public == {"model": SERVED, "base_url": base_url.replace("http://", "http://***@"), "api_key": "***"}
+
+
+def test_base_url_credentials_are_sent_as_basic_auth_and_masked_in_answers(server, monkeypatch):
+    base_url, state = server
+    monkeypatch.delenv("ADIFF_TEST_KEY", raising=False)
+    model = _model(base_url.replace("http://", "http://user:hunter2secret@"))
+    (answer,) = model.generate([_request("b", "ECHO", 800, 800)])
+    assert state.headers[-1]["Authorization"] == "Basic " + base64.b64encode(b"user:hunter2secret").decode()
+    assert answer.startswith("auth=Basic ") and answer.endswith("basic=user:***")
+    assert "hunter2secret" not in answer
+
+
+def test_an_api_key_echoed_in_an_answer_is_masked_in_the_prediction(server, key):
+    base_url, _ = server
+    (answer,) = _model(base_url).generate([_request("k", "ECHO", 800, 800)])
+    assert answer == "auth=Bearer *** basic="
+    assert KEY not in answer
+
+
+def test_credentials_never_reach_connection_errors():
+    import socket
+
+    with socket.socket() as probe:  # a port with nothing listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    model = _model(f"http://user:hunter2secret@127.0.0.1:{port}/v1", max_retries="0")
+    with pytest.raises(ModelError) as info:
+        model.generate([_request("c", "hello", 800, 800)])
+    assert "still failing after 1 tries" in str(info.value) and "hunter2secret" not in str(info.value)
+    assert "hunter2secret" not in repr(info.value.__cause__) + repr(info.value.__context__)
+
+
+def test_timeout_bounds_the_whole_request_not_each_read(server, key):
+    base_url, state = server
+    model = _model(base_url, timeout="0.6", max_retries="0")
+    start = time.monotonic()
+    with pytest.raises(ModelError, match=r"no complete answer within timeout=0.6 s"):
+        model.generate([_request("t", "TRICKLE", 800, 800)])
+    assert time.monotonic() - start < 2.0  # the server needs 3 s; every single read is far under 0.6 s
+    assert state.hits["TRICKLE"] == 1
 
 
 def test_bad_arguments_are_model_errors():

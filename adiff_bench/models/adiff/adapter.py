@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from adiff_bench.errors import DataError, ModelError
+from adiff_bench.extras import check
 from adiff_bench.models.adiff.config import AdiffConfig, load_config, naive_baseline_config
 from adiff_bench.models.base import ModelNeeds, Request
 
@@ -86,6 +87,7 @@ class AdiffModel:
                 f"{self.name}: model arg batch_size was renamed decode_batch_size (pairs the network runs together); "
                 "the run's --batch-size sets pairs per model call"
             )
+        check("torch", "transformers", extra="adiff")
         self.config = self._variant(load_config(config))
         self.checkpoint = str(checkpoint) if checkpoint else self._default_checkpoint()
         if not self.checkpoint.startswith("random:") and not Path(self.checkpoint).is_file():

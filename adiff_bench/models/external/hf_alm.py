@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from adiff_bench.errors import ModelError
+from adiff_bench.extras import check
 from adiff_bench.models.base import ModelNeeds, Request
 from adiff_bench.models.external.prompts import HF_ALM_V1, PromptTemplate, truncation_note
 from adiff_bench.models.external.sources import ModelSource, resolve_source
@@ -26,6 +27,52 @@ if TYPE_CHECKING:
 # Keys a processor returns for the text side; anything else is what the audio became.
 _TEXT_KEYS = frozenset({"input_ids", "attention_mask", "token_type_ids", "position_ids", "mm_token_type_ids"})
 _DTYPES = ("float32", "bfloat16", "float16")
+
+# Every decoding field that changes which token is picked, set explicitly to plain greedy decoding. A
+# checkpoint's generation_config.json is NOT inherited (Qwen2-Audio-Instruct's says do_sample, top_k 0,
+# top_p 0.5, repetition_penalty 1.1): only its special-token ids are. transformers fills any field left None
+# from the model's own generation_config, so the loaded model gets this config too (see ``load``).
+GREEDY: dict[str, Any] = {
+    "do_sample": False,
+    "num_beams": 1,
+    "num_beam_groups": 1,
+    "num_return_sequences": 1,
+    "temperature": 1.0,
+    "top_k": None,  # off (transformers warns about top_k=0 without sampling)
+    "top_p": 1.0,
+    "typical_p": 1.0,
+    "min_p": None,
+    "epsilon_cutoff": 0.0,
+    "eta_cutoff": 0.0,
+    "repetition_penalty": 1.0,
+    "encoder_repetition_penalty": 1.0,
+    "no_repeat_ngram_size": 0,
+    "encoder_no_repeat_ngram_size": 0,
+    "length_penalty": 1.0,
+    "diversity_penalty": 0.0,
+    "early_stopping": False,
+    "min_length": 0,
+    "min_new_tokens": None,
+    "max_length": None,
+    "max_time": None,
+    "stop_strings": None,
+    "bad_words_ids": None,
+    "sequence_bias": None,
+    "suppress_tokens": None,
+    "begin_suppress_tokens": None,
+    "forced_bos_token_id": None,
+    "forced_eos_token_id": None,
+    "exponential_decay_length_penalty": None,
+    "renormalize_logits": False,
+    "remove_invalid_values": False,
+    "guidance_scale": None,
+    "watermarking_config": None,
+    "penalty_alpha": None,
+    "dola_layers": None,
+    "low_memory": None,
+}
+# Copied from the checkpoint: which ids end or pad a sequence are part of the model, not a decoding choice.
+_TOKEN_IDS = ("eos_token_id", "pad_token_id", "bos_token_id", "decoder_start_token_id")
 
 
 class ProcessorALM:
@@ -47,11 +94,31 @@ class ProcessorALM:
         device: str = "auto",
         dtype: str = "auto",
         max_new_tokens: int = 256,
+        do_sample: bool | None = None,
+        num_beams: int | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        repetition_penalty: float | None = None,
+        no_repeat_ngram_size: int | None = None,
     ) -> None:
         if max_new_tokens < 1:
             raise ModelError(f"model {self.name!r}: max_new_tokens={max_new_tokens} must be at least 1")
+        self.generation_overrides = _check_overrides(
+            self.name,
+            {
+                "do_sample": do_sample,
+                "num_beams": num_beams,
+                "temperature": temperature,
+                "top_k": top_k,
+                "top_p": top_p,
+                "repetition_penalty": repetition_penalty,
+                "no_repeat_ngram_size": no_repeat_ngram_size,
+            },
+        )
         if dtype != "auto" and dtype not in _DTYPES:
             raise ModelError(f"model {self.name!r}: dtype={dtype!r} is not one of auto, {', '.join(_DTYPES)}")
+        check("torch", "transformers", extra="hf")
         self._check_requirements()
         self.source: ModelSource = resolve_source(model or self.default_model, revision, self.name)
         self.device_arg = device
@@ -62,6 +129,8 @@ class ProcessorALM:
             needs_audio=True, sample_rate=self.sample_rate, max_seconds=self._max_seconds(), short_clip="none"
         )
         self.labels_in_template = self._template_labels_audios()
+        self._checkpoint_generation = self._read_checkpoint_generation_config()
+        self.generation_config = self._effective_generation_config()
         self._model: Any = None
 
     # ---- processor and prompt -------------------------------------------------------------------------
@@ -139,7 +208,7 @@ class ProcessorALM:
             "audio_labels": "chat template" if self.labels_in_template else "text parts",
             "example": self._render("{prompt}", with_labels=not self.labels_in_template),
             "truncation": truncation_note(self.needs.max_seconds),
-            "generation": {"do_sample": False, "num_beams": 1, "max_new_tokens": self.max_new_tokens},
+            "generation": self.generation_record(),
             "model": self.source.reference,
             "revision": self.source.revision,
         }
@@ -188,22 +257,70 @@ class ProcessorALM:
             cls = _transformers_attr(self.model_class_name, self.name, "model class")
             try:
                 model = cls.from_pretrained(str(self.source.local_dir), dtype=dtype)
-                self._model = model.to(device).eval()
+                model = model.to(device).eval()
+                # generate() fills any None field from the model's own config: give it ours, so nothing of the
+                # checkpoint's decoding settings can come back that way.
+                model.generation_config = copy.deepcopy(self.generation_config)
+                self._model = model
             except Exception as exc:
                 where = f"{self.model_class_name} from {self.source.local_dir}"
                 raise ModelError(f"model {self.name!r}: cannot load {where} ({_reason(exc)})") from exc
         return self._model
 
-    def _generation_config(self, model: Any) -> Any:
-        config = copy.deepcopy(model.generation_config)
-        config.do_sample = False
-        config.num_beams = 1
-        config.max_new_tokens = self.max_new_tokens
-        config.temperature = config.top_p = config.top_k = None
+    # ---- decoding settings -----------------------------------------------------------------------------
+
+    def _read_checkpoint_generation_config(self) -> Any:
+        """The checkpoint's generation_config.json (None when it has none); read for its token ids and to
+        record which of its decoding settings are not used."""
+        from transformers import GenerationConfig
+
+        if not (self.source.local_dir / "generation_config.json").is_file():
+            return None
+        try:
+            return GenerationConfig.from_pretrained(str(self.source.local_dir))
+        except Exception as exc:
+            raise ModelError(
+                f"model {self.name!r}: cannot read {self.source.local_dir / 'generation_config.json'} ({_reason(exc)})"
+            ) from exc
+
+    def _effective_generation_config(self) -> Any:
+        """Greedy decoding with every field set, the checkpoint's token ids, the user's overrides."""
+        from transformers import GenerationConfig
+
+        config = GenerationConfig()
+        checkpoint = self._checkpoint_generation
         tokenizer = self.processor.tokenizer
+        for key in _TOKEN_IDS:
+            value = getattr(checkpoint, key, None) if checkpoint is not None else None
+            if value is None and key in ("eos_token_id", "pad_token_id"):
+                value = getattr(tokenizer, key, None)
+            setattr(config, key, value)
         if config.pad_token_id is None:
-            config.pad_token_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else config.eos_token_id
+            eos = config.eos_token_id
+            config.pad_token_id = eos[0] if isinstance(eos, list) and eos else eos
+        for key, value in {**GREEDY, **self.generation_overrides, "max_new_tokens": self.max_new_tokens}.items():
+            setattr(config, key, value)
         return config
+
+    def generation_record(self) -> dict:
+        """Every decoding setting used (None: off), what the user overrode, and which decoding settings of the
+        checkpoint's generation_config.json were not applied, so a record never says greedy while it was not."""
+        used = self.generation_config.to_dict()
+        used = {k: v for k, v in sorted(used.items()) if (v is not None or k in GREEDY) and not k.startswith("_")}
+        used.pop("transformers_version", None)
+        ignored: dict[str, Any] = {}
+        if self._checkpoint_generation is not None:
+            for key, value in sorted(self._checkpoint_generation.to_diff_dict().items()):
+                if key not in GREEDY and key != "max_new_tokens":
+                    continue  # token ids are taken over; output/cache flags do not change the text
+                if value != getattr(self.generation_config, key, None):
+                    ignored[key] = value
+        return {
+            "strategy": "sample" if used.get("do_sample") else ("beam" if used.get("num_beams", 1) > 1 else "greedy"),
+            "config": used,
+            "overrides": dict(self.generation_overrides),
+            "checkpoint_settings_not_used": ignored,
+        }
 
     def generate(self, requests: Sequence[Request]) -> list[str]:
         if not requests:
@@ -220,7 +337,7 @@ class ProcessorALM:
             if isinstance(value, torch.Tensor)
         }
         with torch.inference_mode():
-            output = model.generate(**batch, generation_config=self._generation_config(model))
+            output = model.generate(**batch, generation_config=copy.deepcopy(self.generation_config))
         sequences = output.sequences if hasattr(output, "sequences") else output
         new_tokens = sequences[:, batch["input_ids"].shape[1] :]
         texts = self.processor.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
@@ -237,6 +354,7 @@ class ProcessorALM:
             "revision": self.source.revision,
             "dtype": str(dtype),
             "max_new_tokens": self.max_new_tokens,
+            "generation": self.generation_record()["config"],
             "template": self.template.to_json(),
             "labels_in_template": self.labels_in_template,
             "transformers": transformers.__version__,
@@ -268,6 +386,29 @@ def _transformers_attr(attribute: str, model_name: str, what: str) -> Any:
         ) from exc
 
 
+def _check_overrides(model_name: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The decoding settings the user chose (None = not given), checked before anything loads."""
+    chosen = {k: v for k, v in given.items() if v is not None}
+    rules = {
+        "num_beams": (lambda v: v >= 1, "at least 1"),
+        "temperature": (lambda v: v > 0, "above 0"),
+        "top_k": (lambda v: v >= 0, "0 (off) or more"),
+        "top_p": (lambda v: 0 < v <= 1, "in (0, 1]"),
+        "repetition_penalty": (lambda v: v > 0, "above 0 (1.0 is off)"),
+        "no_repeat_ngram_size": (lambda v: v >= 0, "0 (off) or more"),
+    }
+    for key, value in chosen.items():
+        rule = rules.get(key)
+        if rule is not None and not rule[0](value):
+            raise ModelError(f"model {model_name!r}: {key}={value} must be {rule[1]}")
+    sampling = [k for k in ("temperature", "top_k", "top_p") if k in chosen]
+    if sampling and not chosen.get("do_sample"):
+        raise ModelError(
+            f"model {model_name!r}: {', '.join(sampling)} only act when sampling; add do_sample=true or leave them out"
+        )
+    return chosen
+
+
 class HfAudioLanguageModel(ProcessorALM):
     """``hf-alm``: any transformers ALM whose processor takes ``audio=`` and whose template takes two audios."""
 
@@ -282,7 +423,27 @@ class HfAudioLanguageModel(ProcessorALM):
         device: str = "auto",
         dtype: str = "auto",
         max_new_tokens: int = 256,
+        do_sample: bool | None = None,
+        num_beams: int | None = None,
+        temperature: float | None = None,
+        top_k: int | None = None,
+        top_p: float | None = None,
+        repetition_penalty: float | None = None,
+        no_repeat_ngram_size: int | None = None,
     ) -> None:
         self.model_class_name = model_class
         self.processor_class_name = processor_class
-        super().__init__(model=model, revision=revision, device=device, dtype=dtype, max_new_tokens=max_new_tokens)
+        super().__init__(
+            model=model,
+            revision=revision,
+            device=device,
+            dtype=dtype,
+            max_new_tokens=max_new_tokens,
+            do_sample=do_sample,
+            num_beams=num_beams,
+            temperature=temperature,
+            top_k=top_k,
+            top_p=top_p,
+            repetition_penalty=repetition_penalty,
+            no_repeat_ngram_size=no_repeat_ngram_size,
+        )

@@ -4,18 +4,27 @@ Each pair is one request: "Audio 1:", the first clip as a base64 16-bit wav ``in
 the second clip, then the tier prompt; temperature 0. ``audio_labels=false`` leaves out the two label parts
 for servers whose chat template writes them itself (vLLM with Qwen2-Audio, possibly). The API key is read
 from the environment variable named by ``api_key_env`` at the moment a request is sent and is never
-stored, logged, fingerprinted or put into an error message. A hosted model can change behind a fixed
-name, so equal fingerprints here promise equal requests, not equal text.
+stored, logged, fingerprinted or put into an error message; an answer that echoes it has it masked.
+Credentials inside ``base_url`` (``https://user:pass@host/v1``) are sent as HTTP Basic auth (when no API
+key is set) and are masked in every record, fingerprint and message (see :mod:`adiff_bench.redact`).
+``timeout`` bounds each whole HTTP request (connect, send, the complete answer), not each socket read.
+A hosted model can change behind a fixed name, so equal fingerprints here promise equal requests, not
+equal text.
 """
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import email.utils
 import hashlib
+import http.client
 import json
 import os
 import random
 import re
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -28,9 +37,11 @@ from adiff_bench.errors import ModelError
 from adiff_bench.models.base import ModelNeeds, Request
 from adiff_bench.models.external.prompts import OPENAI_API_V1, PromptTemplate, truncation_note
 from adiff_bench.models.external.wav import wav_base64
+from adiff_bench.redact import redact_model_args, redact_text, strip_credentials, url_credentials
 
 _RETRY_STATUS = frozenset({408, 409, 429}) | frozenset(range(500, 600))
 _MAX_RETRY_AFTER = 300.0
+_MAX_ANSWER_BYTES = 32 << 20  # a chat answer is kilobytes; more is a misbehaving server, not text
 _KEY_PATTERN = re.compile(r"\b(sk|key|hf)[-_][A-Za-z0-9_\-]{6,}")
 
 
@@ -43,18 +54,91 @@ class _Attempt:
     retry_after: float | None = None
 
 
-def _scrub(text: str, key: str | None) -> str:
-    if key:
-        text = text.replace(key, "***")
-    return _KEY_PATTERN.sub(lambda m: f"{m.group(1)}-***", text)
+def _scrub(text: str, *secrets: str | None) -> str:
+    """For messages: the given secrets, URL credentials and anything shaped like an API key, masked."""
+    return _KEY_PATTERN.sub(lambda m: f"{m.group(1)}-***", redact_text(text, secrets))
 
 
 def _public_url(url: str) -> str:
-    """The URL without user:password@ so credentials embedded in it never reach a record."""
+    """The URL without user:password@, query or fragment, so credentials never reach a record."""
     parts = urllib.parse.urlsplit(url)
     host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port: keep nothing after the host
+        port = None
+    netloc = f"{host}:{port}" if port else host
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+class _Hidden:
+    """Credentials from base_url, kept for the Authorization header and for masking; never shown by repr."""
+
+    __slots__ = ("basic_auth", "secrets")
+
+    def __init__(self, basic_auth: str | None, secrets: tuple[str, ...]) -> None:
+        self.basic_auth = basic_auth
+        self.secrets = secrets
+
+    def __repr__(self) -> str:
+        return "<credentials hidden>" if self.basic_auth else "<no credentials>"
+
+
+class _Deadline:
+    """Closes the connection's socket when the time is up, so that a blocked connect/send/read returns: a
+    socket timeout alone bounds each read, and a server trickling bytes could hold a request forever."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shutdown(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _opener(deadline: _Deadline) -> urllib.request.OpenerDirector:
+    """urllib as usual (proxies from the environment, TLS), with every connection it opens watched."""
+
+    def tracked(base: type[http.client.HTTPConnection]) -> type[http.client.HTTPConnection]:
+        class Tracked(base):  # type: ignore[misc, valid-type]
+            def connect(self) -> None:
+                super().connect()
+                deadline.watch(self.sock)
+
+        return Tracked
+
+    class HTTP(urllib.request.HTTPHandler):
+        def http_open(self, req):  # noqa: ANN001, ANN202
+            return self.do_open(tracked(http.client.HTTPConnection), req)
+
+    class HTTPS(urllib.request.HTTPSHandler):
+        def https_open(self, req):  # noqa: ANN001, ANN202
+            return self.do_open(tracked(http.client.HTTPSConnection), req, context=self._context)
+
+    return urllib.request.build_opener(HTTP(), HTTPS())
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -102,7 +186,13 @@ class OpenAIChatModel:
         if timeout <= 0 or max_tokens < 1 or sample_rate < 1:
             raise ModelError("model 'openai-api': timeout, max_tokens and sample_rate must be positive")
         self.model = model
-        self.base_url = base_url.rstrip("/")
+        user, password = url_credentials(base_url)
+        # Only the credential-free URL is kept in the open; the credentials live in one private attribute.
+        self.base_url = strip_credentials(base_url).rstrip("/")
+        self._credentials = _Hidden(
+            basic_auth="Basic " + base64.b64encode(f"{user}:{password or ''}".encode()).decode() if user else None,
+            secrets=tuple(s for s in (user if password is None else None, password) if s),
+        )
         self.api_key_env = api_key_env
         self.max_concurrency = max_concurrency
         self.max_retries = max_retries
@@ -116,6 +206,11 @@ class OpenAIChatModel:
             needs_audio=True, sample_rate=sample_rate, max_seconds=max_seconds or None, short_clip="none"
         )
         self._sleep = time.sleep  # tests replace this to see the delays without waiting
+
+    @staticmethod
+    def public_args(model_args: dict[str, str]) -> dict[str, str]:
+        """The model arguments as they may be written to spec.json: base_url credentials masked."""
+        return redact_model_args(model_args)
 
     # ---- what is sent ------------------------------------------------------------------------------------
 
@@ -182,26 +277,48 @@ class OpenAIChatModel:
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if key:
             headers["Authorization"] = f"Bearer {key}"
+        elif self._credentials.basic_auth:
+            headers["Authorization"] = self._credentials.basic_auth
+        secrets = (key, *self._credentials.secrets)
         url = f"{self.base_url}/chat/completions"
         http_request = urllib.request.Request(url, data=payload, headers=headers, method="POST")
+        deadline = _Deadline(self.timeout)
         try:
-            with urllib.request.urlopen(http_request, timeout=self.timeout) as response:
-                raw = response.read()
+            with _opener(deadline).open(http_request, timeout=self.timeout) as response:
+                raw = response.read(_MAX_ANSWER_BYTES + 1)
         except urllib.error.HTTPError as exc:
-            detail = _scrub(exc.read()[:300].decode("utf-8", "replace"), key).strip()
+            try:
+                detail = _scrub(exc.read(300).decode("utf-8", "replace"), *secrets).strip()
+            except (OSError, http.client.HTTPException):
+                detail = ""
             if exc.code in _RETRY_STATUS:
                 return _Attempt(None, f"HTTP {exc.code}", _retry_after_seconds(exc.headers.get("Retry-After")))
             hint = " (check the key in $" + self.api_key_env + ")" if exc.code in (401, 403) else ""
             raise ModelError(
                 f"model 'openai-api': item {item_id!r}: {_public_url(url)} answered HTTP {exc.code}{hint}: {detail}"
             ) from None
-        except (urllib.error.URLError, ConnectionError, TimeoutError) as exc:
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            if deadline.expired:
+                return _Attempt(None, f"no complete answer within timeout={self.timeout:g} s")
+            if isinstance(exc, ValueError) and not isinstance(exc, urllib.error.URLError):
+                raise ModelError(
+                    f"model 'openai-api': cannot send to {_public_url(url)} ({_scrub(str(exc), *secrets)})"
+                ) from None
             reason = getattr(exc, "reason", exc)
-            return _Attempt(None, _scrub(f"{type(exc).__name__}: {reason}", key))
+            return _Attempt(None, _scrub(f"{type(exc).__name__}: {reason}", *secrets))
+        finally:
+            deadline.cancel()
+        if deadline.expired:
+            return _Attempt(None, f"no complete answer within timeout={self.timeout:g} s")
+        if len(raw) > _MAX_ANSWER_BYTES:
+            raise ModelError(
+                f"model 'openai-api': item {item_id!r}: the answer is over {_MAX_ANSWER_BYTES >> 20} MiB; "
+                "that is not a chat completion"
+            )
         try:
             return _Attempt(json.loads(raw))
-        except json.JSONDecodeError:
-            snippet = _scrub(raw[:200].decode("utf-8", "replace"), key)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            snippet = _scrub(raw[:200].decode("utf-8", "replace"), *secrets)
             raise ModelError(f"model 'openai-api': item {item_id!r}: the answer is not JSON: {snippet!r}") from None
 
     def _complete(self, request: Request) -> str:
@@ -211,7 +328,8 @@ class OpenAIChatModel:
         for attempt in range(self.max_retries + 1):
             result = self._try_once(payload, key, request.item_id)
             if result.body is not None:
-                return self._text(result.body, request.item_id)
+                # A server (or a model told so by a prompt) can echo the key or the URL password: mask them.
+                return redact_text(self._text(result.body, request.item_id), (key, *self._credentials.secrets))
             reason = result.retry_reason or "unknown failure"
             if attempt < self.max_retries:
                 delay = result.retry_after
