@@ -14,6 +14,7 @@ from pathlib import Path
 
 from adiff_bench.data.tasks import TaskSpec, make_task_spec
 from adiff_bench.errors import DataError
+from adiff_bench.redact import redact_model_args
 
 CLUSTER_CHOICES = ("auto", "clip", "none")
 
@@ -86,7 +87,7 @@ class RunSpec:
         return {
             "model": self.model,
             "task": self.task.to_json(),
-            "model_args": dict(self.model_args),
+            "model_args": redact_model_args(self.model_args),
             "data_dir": self.data_dir,
             "audio_root": self.audio_root,
             "limit": self.limit,
@@ -131,7 +132,7 @@ class RunSpec:
         """
         return {
             "model": self.model,
-            "model_args": dict(self.model_args),
+            "model_args": redact_model_args(self.model_args),
             "task": self.task.to_json(),
             "limit": self.limit,
             "seed": self.seed if self.limit is not None or self.crop == "random" else None,
