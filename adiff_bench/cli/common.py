@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 def add_task_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -87,3 +87,29 @@ def print_scores(record: Mapping, fmt: str) -> None:
     for row in score_rows(record):
         table.add_row(*(escape(cell) for cell in row))  # "adiff-bench[embedding]" is text, not a style
     Console().print(table)
+
+
+def print_suite(
+    records: Sequence[Mapping], fmt: str, reported: Sequence = (), metrics: Sequence[str] | None = None
+) -> None:
+    """The suite summary (models × dataset × tier × metric): rich blocks that fit 80 columns, or md/latex/json."""
+    from adiff_bench.suite.table import RENDERERS, build_suite_table, terminal_blocks
+
+    table = build_suite_table([(r["model"]["name"], r) for r in records], metrics, reported)
+    if fmt != "table":
+        sys.stdout.write(RENDERERS[fmt](table))
+        return
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console()
+    for title, header, rows in terminal_blocks(table):
+        block = Table(title=escape(title))
+        for index, name in enumerate(header):
+            block.add_column(escape(name), justify="left" if index == 0 else "right")
+        for row in rows:
+            block.add_row(*(escape(cell) for cell in row))
+        console.print(block)
+    for note in table.notes:
+        console.print(note, markup=False)

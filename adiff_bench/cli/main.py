@@ -25,6 +25,7 @@ SUBCOMMAND_MODULES = (
     "adiff_bench.cli.ablate",
     "adiff_bench.cli.leaderboard",
     "adiff_bench.cli.human",
+    "adiff_bench.cli.report",
 )
 
 

@@ -1,18 +1,25 @@
-"""``adiff-bench run``: generate (or resume) and score one model on one task."""
+"""``adiff-bench run``: generate (or resume) and score one model on one task or a suite of tasks."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from adiff_bench.cli.common import RichProgress, add_format_option, add_metric_options, add_task_options, print_scores
+from adiff_bench.cli.common import RichProgress, add_format_option, add_metric_options, print_scores, print_suite
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run a model on a task, resumably, and score it")
     parser.add_argument("--model", required=True, help="registered name (see `models list`) or package.module:Class")
     parser.add_argument("--model-args", default=None, help="key=value,key=value passed to the model")
-    add_task_options(parser)
+    parser.add_argument(
+        "--dataset", default="acd", help="acd, cld, synth, a comma list (acd,cld) or all (= acd,cld); default: acd"
+    )
+    parser.add_argument(
+        "--tier", default="2", help="1 few words, 2 a sentence, 3 detail, a list (1,3) or all; default: 2"
+    )
+    parser.add_argument("--split", default=None, help="default: the test split (ACD test, CLD evaluation)")
+    parser.add_argument("--data-dir", default=None, help="folder with the official CSVs (env ADIFF_BENCH_DATA_DIR)")
     parser.add_argument("--audio-root", default=None, help="folder the CSV audio paths are relative to")
     parser.add_argument("--limit", type=int, default=None, help="a seeded random subset of N items")
     parser.add_argument("--seed", type=int, default=0, help="seed for --limit, random crops and bootstrap")
@@ -42,12 +49,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_command(args: argparse.Namespace) -> int:
     from adiff_bench.api import evaluate, make_run_spec
     from adiff_bench.models.registry import parse_model_args
+    from adiff_bench.suite.selection import task_specs
 
+    tasks = task_specs(args.dataset, args.tier, args.split)
     spec = make_run_spec(
         args.model,
-        args.dataset,
-        args.tier,
-        args.split,
+        tasks[0].dataset,
+        tasks[0].tier,
+        tasks[0].split,
         model_args=parse_model_args(args.model_args),
         data_dir=args.data_dir,
         audio_root=args.audio_root,
@@ -61,6 +70,8 @@ def run_command(args: argparse.Namespace) -> int:
         ci=args.ci,
         n_resamples=args.n_resamples,
     )
+    if len(tasks) > 1:
+        return _run_suite(args, spec, tasks)
     outcome = evaluate(
         spec,
         args.output_dir,
@@ -82,4 +93,33 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"{counts} · stored scores of the finished run (pass --rescore to score again)", file=sys.stderr)
     else:
         print(f"{counts} · total {outcome.record['timing']['total_seconds']:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _counts(outcome) -> str:  # noqa: ANN001 - RunOutcome, imported lazily
+    return f"run dir: {outcome.run_dir} · generated {outcome.generated}, resumed {outcome.resumed}"
+
+
+def _run_suite(args: argparse.Namespace, spec, tasks) -> int:  # noqa: ANN001 - RunSpec, TaskSpecs
+    """Several tasks, one model load and one clip cache; a line per finished task, then the suite table."""
+    from adiff_bench.suite.run import run_suite, suite_specs
+
+    def done(outcome) -> None:  # noqa: ANN001
+        if outcome.rank == 0:
+            state = "predictions only" if outcome.record is None else "stored scores" if outcome.stored else "scored"
+            print(f"{_counts(outcome)} · {state}", file=sys.stderr)
+
+    outcomes = run_suite(
+        suite_specs(spec, tasks),
+        args.output_dir,
+        overwrite=args.overwrite,
+        progress_factory=None if args.quiet else RichProgress,
+        rescore=args.rescore,
+        predict_only=args.predict_only,
+        score_progress=not args.quiet,
+        on_task_done=done,
+    )
+    records = [o.record for o in outcomes if o.rank == 0 and o.record is not None]
+    if records:
+        print_suite(records, args.format)
     return 0
