@@ -19,6 +19,7 @@ from adiff_bench.data.tasks import Item, load_task
 from adiff_bench.errors import DataError
 from adiff_bench.leaderboard import entries as store
 from adiff_bench.leaderboard.bundle import Bundle, TierPredictions, check_ids, read_bundle, slugify
+from adiff_bench.locking import exclusive_lock
 from adiff_bench.runs.scoring import CLUSTERED_DATASETS, Scores
 
 # Same signature as adiff_bench.runs.scoring.score_matched (tests pass a light one).
@@ -128,27 +129,37 @@ def submit(
     bundle = read_bundle(bundle_path)
     slug = slugify(bundle.meta.name)
     path = store.entry_path(Path(leaderboard_dir), slug)
-    replaced = path.exists()
-    if replaced:
-        existing = store.read_entry(path)
-        if existing.name != bundle.meta.name:
-            raise DataError(
-                f"{bundle.source}: meta.name {bundle.meta.name!r} gives the entry name {slug!r}, already used by "
-                f"{existing.name!r} ({path}); choose a more distinctive name"
-            )
-        if not replace:
-            raise DataError(
-                f"{path} already holds model {existing.name!r}; pass --replace to replace its entry with this bundle"
-            )
+    _check_replace(path, bundle, slug, replace)  # fail before the slow part
     scored = [rescore_tier(tier, data_dir, plan, scorer) for tier in bundle.tiers]
     record = build_entry_record(slug, bundle, scored, plan)
-    store.write_predictions(store.predictions_path(path), {s.tier.task.name: _in_task_order(s) for s in scored})
-    store.write_stats(
-        store.stats_path(path),
-        {s.tier.task.name: (s.scores.item_ids, s.clusters, s.scores.results) for s in scored},
-    )
-    store.write_entry(path, record)
+    # One submit at a time per leaderboard: two submits of one name would both have seen "no entry yet".
+    with exclusive_lock(path.parent, f"submit of {bundle.meta.name}", option="--leaderboard-dir"):
+        replaced = _check_replace(path, bundle, slug, replace)
+        store.write_predictions(store.predictions_path(path), {s.tier.task.name: _in_task_order(s) for s in scored})
+        store.write_stats(
+            store.stats_path(path),
+            {s.tier.task.name: (s.scores.item_ids, s.clusters, s.scores.results) for s in scored},
+        )
+        store.write_entry(path, record)
     return SubmitOutcome(path, record, replaced)
+
+
+def _check_replace(path: Path, bundle: Bundle, slug: str, replace: bool) -> bool:
+    """Whether ``path`` holds an entry this bundle may replace; refuses another model's entry, or any without
+    ``replace``."""
+    if not path.exists():
+        return False
+    existing = store.read_entry(path)
+    if existing.name != bundle.meta.name:
+        raise DataError(
+            f"{bundle.source}: meta.name {bundle.meta.name!r} gives the entry name {slug!r}, already used by "
+            f"{existing.name!r} ({path}); choose a more distinctive name"
+        )
+    if not replace:
+        raise DataError(
+            f"{path} already holds model {existing.name!r}; pass --replace to replace its entry with this bundle"
+        )
+    return True
 
 
 def _in_task_order(scored: TierScore) -> list[tuple[str, str]]:

@@ -126,3 +126,31 @@ def test_submit_with_the_real_scorer(tmp_path: Path, data_dir: Path) -> None:
     assert score.signature.startswith("BLEU-4|") and 0.0 < score.score < 1.0
     assert score.low <= score.score <= score.high
     assert verify_all(tmp_path / "lb", data_dir) == {"real": []}
+
+
+def test_concurrent_submits_of_one_name_never_replace_silently(tmp_path: Path, data_dir: Path) -> None:
+    """Two submits of one name at once (#14.10): the one that finishes second is refused, not silently added."""
+    finished: list[str] = []
+
+    def scorer_that_races(*args: object, **kwargs: object):
+        if not finished:  # while the first submit is scoring, a second one of the same model completes
+            finished.append(str(_submit(tmp_path, data_dir, bundle_dict("Racer", {"acd-test-tier1": "oracle"}))))
+        return fake_scorer(*args, **kwargs)
+
+    bundle = write_bundle_file(tmp_path / "first.json", bundle_dict("Racer", {"acd-test-tier1": "constant"}))
+    with pytest.raises(DataError, match="already holds model 'Racer'; pass --replace"):
+        submit(bundle, data_dir=data_dir, leaderboard_dir=tmp_path / "lb", plan=PLAN, scorer=scorer_that_races)
+    entry = entries.read_entry(tmp_path / "lb" / "entries" / "racer.json")
+    assert len(finished) == 1 and entry.tiers["acd-test-tier1"].scores["BLEU-4"].score == 1.0  # the winner's entry
+
+
+def test_a_submit_while_the_leaderboard_is_being_written_is_one_line(tmp_path: Path, data_dir: Path) -> None:
+    from adiff_bench.locking import FolderInUse, exclusive_lock
+
+    lock = exclusive_lock(tmp_path / "lb" / "entries", "submit of Other", option="--leaderboard-dir")
+    with lock, pytest.raises(FolderInUse) as caught:
+        _submit(tmp_path, data_dir, bundle_dict("Racer", {"acd-test-tier1": "oracle"}))
+    message = str(caught.value)
+    assert "is in use by PID" in message and "(submit of Other)" in message and "\n" not in message
+    assert not (tmp_path / "lb" / "entries" / "racer.json").exists()
+    _submit(tmp_path, data_dir, bundle_dict("Racer", {"acd-test-tier1": "oracle"}))  # released: goes through
