@@ -29,7 +29,7 @@ from adiff_bench.models.registry import build_model
 from adiff_bench.runs import store
 from adiff_bench.runs.distributed import DistContext, current_context, merge_shards, shard_path
 from adiff_bench.runs.environment import environment
-from adiff_bench.runs.record import RunRecord
+from adiff_bench.runs.record import RESULTS_SCHEMA_VERSION, RunRecord
 from adiff_bench.runs.requests import ClipReuse, audio_policy, build_requests
 from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.samples import SAMPLES_FILE, sample_rows, write_samples
@@ -439,4 +439,5 @@ def build_record(
         command=ctx.command,
         environment=environment(),
         diagnostics=diagnostics,
+        schema_version=RESULTS_SCHEMA_VERSION,
     )
