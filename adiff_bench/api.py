@@ -18,6 +18,7 @@ from adiff_bench.runs import store
 from adiff_bench.runs.environment import environment
 from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.runner import ProgressSink, RunOutcome, execute
+from adiff_bench.runs.samples import SAMPLES_FILE, sample_rows, samples_path_for, write_samples
 from adiff_bench.runs.scoring import ci_record, match_predictions, score_with, task_record
 from adiff_bench.runs.spec import RunSpec, ScoringSpec
 
@@ -53,16 +54,17 @@ def evaluate(
     )
 
 
-def _score_outputs(path: Path, output: str | Path | None, run_dir: RunDir) -> tuple[Path, Path]:
-    """The report and its per-item sidecar; neither may be an input or a file of the run folder."""
+def _score_outputs(path: Path, output: str | Path | None, run_dir: RunDir) -> tuple[Path, Path, Path]:
+    """The report, its per-item sidecar and its samples; none may be an input or a file of the run folder."""
     target = Path(output) if output else path.with_name(path.stem + ".scores.json")
     sidecar = target.with_suffix(".npz") if target.suffix == ".json" else target.with_name(target.name + ".items.npz")
+    samples = samples_path_for(target)
     protected = {path, run_dir.spec_path, run_dir.predictions_path, run_dir.results_path, run_dir.item_scores_path}
-    protected = {p.resolve() for p in protected}
-    for out in (target, sidecar):
+    protected = {p.resolve() for p in protected | {run_dir.path / SAMPLES_FILE}}
+    for out in (target, sidecar, samples):
         if out.resolve() in protected:
             raise DataError(f"--output {target}: would overwrite {out}, an input or a run file; choose another path")
-    return target, sidecar
+    return target, sidecar, samples
 
 
 def score_file(
@@ -97,7 +99,7 @@ def score_file(
         task_spec = make_task_spec(saved.task.dataset, tier or saved.task.tier, split or saved.task.split)
     if data_dir is None and saved is not None:
         data_dir = saved.data_dir
-    target, sidecar = _score_outputs(path, output, run_dir)
+    target, sidecar, samples = _score_outputs(path, output, run_dir)
     task = load_task(task_spec, data_dir)
     loaded = store.read_predictions(path)
     if loaded.truncated_tail:
@@ -132,5 +134,6 @@ def score_file(
         record["warnings"] = notes
     atomic_write_json(target, record)
     store.save_item_scores(sidecar, scores.item_ids, scores.results)
+    write_samples(samples, sample_rows(matched, scores, {r.item_id: r for r in loaded.records}))
     record["written_to"] = str(target)
     return record

@@ -26,6 +26,7 @@ SUBCOMMAND_MODULES = (
     "adiff_bench.cli.leaderboard",
     "adiff_bench.cli.human",
     "adiff_bench.cli.report",
+    "adiff_bench.cli.samples",
 )
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+# The version of results.json's layout (adiff_bench/schemas/results.schema.json); records written before it
+# existed have none. Bumped only when a key is removed or retyped: readers ignore keys they do not know.
+RESULTS_SCHEMA_VERSION = "1"
+
 
 @dataclass(frozen=True)
 class RunRecord:
@@ -23,6 +27,7 @@ class RunRecord:
     command: list = field(default_factory=list)
     environment: dict = field(default_factory=dict)
     diagnostics: dict | None = None
+    schema_version: str | None = None
 
     @property
     def items_scored(self) -> int:

@@ -29,9 +29,10 @@ from adiff_bench.models.registry import build_model
 from adiff_bench.runs import store
 from adiff_bench.runs.distributed import DistContext, current_context, merge_shards, shard_path
 from adiff_bench.runs.environment import environment
-from adiff_bench.runs.record import RunRecord
+from adiff_bench.runs.record import RESULTS_SCHEMA_VERSION, RunRecord
 from adiff_bench.runs.requests import ClipReuse, audio_policy, build_requests
 from adiff_bench.runs.rundir import RunDir
+from adiff_bench.runs.samples import SAMPLES_FILE, sample_rows, write_samples
 from adiff_bench.runs.scoring import Scores, ci_record, match_predictions, score_with, task_record
 from adiff_bench.runs.spec import RunSpec
 
@@ -129,7 +130,7 @@ def claim_run_directory(
     if sources is not None:
         payload["sources"] = sources
     if overwrite and run_dir.exists():
-        for name in (store.PREDICTIONS_FILE, store.RESULTS_FILE, store.ITEM_SCORES_FILE, store.SPEC_FILE):
+        for name in (store.PREDICTIONS_FILE, store.RESULTS_FILE, store.ITEM_SCORES_FILE, store.SPEC_FILE, SAMPLES_FILE):
             (run_dir / name).unlink(missing_ok=True)
     if spec_path.exists():
         try:
@@ -389,6 +390,8 @@ def _score_and_record(ctx: RunContext) -> tuple[dict, Scores]:
     scores = score_with(matched, ctx.spec.scoring, ctx.spec.seed, progress=ctx.score_progress)
     scoring_seconds = time.perf_counter() - score_start
     store.save_item_scores(ctx.run_dir.item_scores_path, scores.item_ids, scores.results)
+    by_id = {r.item_id: r for r in view.records}
+    write_samples(ctx.run_dir.path / SAMPLES_FILE, sample_rows(matched, scores, by_id))
     timing = {
         "generation_seconds": round(ctx.generation_seconds, 3),
         "generated_items": ctx.generated,
@@ -436,4 +439,5 @@ def build_record(
         command=ctx.command,
         environment=environment(),
         diagnostics=diagnostics,
+        schema_version=RESULTS_SCHEMA_VERSION,
     )
