@@ -68,25 +68,49 @@ class RichProgress:
         self._progress.stop()
 
 
-def print_scores(record: Mapping, fmt: str) -> None:
-    from adiff_bench.runs.report import render, score_rows
-
-    if fmt != "table":
-        sys.stdout.write(render(record, fmt))
-        return
-    from rich.console import Console
+def score_table(record: Mapping):
+    """The compact rich table (Metric, Score ×100, 95% CI): three short columns that fit 80 columns."""
     from rich.markup import escape
     from rich.table import Table
 
+    from adiff_bench.runs.report import compact_rows
+
     task = record["task"]
-    table = Table(title=f"{record['model']['name']} · {task['name']} · {task['items_scored']} items")
-    table.add_column("Metric")
-    table.add_column("Score ×100", justify="right")
-    table.add_column("95% CI", justify="right")
-    table.add_column("Signature / note", overflow="fold")
-    for row in score_rows(record):
+    table = Table(title=escape(f"{record['model']['name']} · {task['name']} · {task['items_scored']} items"))
+    table.add_column("Metric", no_wrap=True)
+    table.add_column("Score ×100", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    for row in compact_rows(record):
         table.add_row(*(escape(cell) for cell in row))  # "adiff-bench[embedding]" is text, not a style
-    Console().print(table)
+    return table
+
+
+def print_scores(record: Mapping, fmt: str, signatures: bool = False, console=None) -> None:  # noqa: ANN001
+    """The compact table, each unavailable metric's reason once below it, and the signatures with --signatures."""
+    from adiff_bench.runs.report import render, signature_notes, unavailable_notes
+
+    if fmt != "table":
+        sys.stdout.write(render(record, fmt, signatures))
+        return
+    if console is None:
+        from rich.console import Console
+
+        console = Console()
+    console.print(score_table(record))
+    for note in unavailable_notes(record):
+        console.print(note, markup=False, highlight=False)
+    if signatures:
+        console.print("signatures:", markup=False, highlight=False)
+        for note in signature_notes(record):  # one token each: let the terminal wrap it, never split it here
+            console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
+
+
+def add_signatures_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--signatures",
+        action="store_true",
+        help="also list each metric's signature below the table (results.json always keeps them)",
+    )
 
 
 def print_suite(

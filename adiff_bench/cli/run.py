@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from adiff_bench.cli.common import RichProgress, add_format_option, add_metric_options, print_scores, print_suite
+from adiff_bench.cli.common import (
+    RichProgress,
+    add_format_option,
+    add_metric_options,
+    add_signatures_option,
+    print_scores,
+    print_suite,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -43,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_metric_options(parser)
     add_format_option(parser)
+    add_signatures_option(parser)
     parser.set_defaults(func=run_command)
 
 
@@ -88,7 +96,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"{counts} · predictions only; score them with `adiff-bench score {outcome.run_dir}/predictions.jsonl`",
               file=sys.stderr)  # fmt: skip
         return 0
-    print_scores(outcome.record, args.format)
+    print_scores(outcome.record, args.format, args.signatures)
     if outcome.stored:
         print(f"{counts} · stored scores of the finished run (pass --rescore to score again)", file=sys.stderr)
     else:
