@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from adiff_bench.cli.common import RichProgress
+from adiff_bench.cli.common import RichProgress, add_include_path_option, apply_include_paths
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,12 +20,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="let rows name package.module:Class (imports and runs that code); default: registered models only",
     )
+    add_include_path_option(parser)
     parser.set_defaults(func=ablate_command)
 
 
 def ablate_command(args: argparse.Namespace) -> int:
     from adiff_bench.ablation import load_ablation_spec, run_ablation
 
+    apply_include_paths(args)
     spec = load_ablation_spec(args.spec, allow_code_models=args.allow_code_models)
     code = sorted({row.specs[0].model for row in spec.rows if ":" in row.specs[0].model})
     if code:

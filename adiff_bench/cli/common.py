@@ -14,6 +14,26 @@ def add_task_options(parser: argparse.ArgumentParser, required: bool = True) -> 
     parser.add_argument("--data-dir", default=None, help="folder with the official CSVs (env ADIFF_BENCH_DATA_DIR)")
 
 
+def add_include_path_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--include-path",
+        "--include_path",
+        dest="include_path",
+        action="append",
+        default=None,
+        metavar="DIR",
+        help="a folder to import --model module:Class from (repeatable); the current directory is always searched",
+    )
+
+
+def apply_include_paths(args: argparse.Namespace) -> None:
+    """Make ``--include-path`` folders importable before any model is resolved."""
+    if getattr(args, "include_path", None):
+        from adiff_bench.models.registry import add_include_paths
+
+        add_include_paths(args.include_path)
+
+
 def add_format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("table", "md", "latex", "json"), default="table", help="how to print the scores"

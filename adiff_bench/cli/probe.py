@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from adiff_bench.cli.common import add_include_path_option, apply_include_paths
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -12,6 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", required=True, help="registered name (see `models list`) or package.module:Class")
     parser.add_argument("--model-args", default=None, help="key=value,key=value passed to the model")
+    add_include_path_option(parser)
     parser.add_argument("--dataset", default="acd", help="acd, cld or synth (default: acd)")
     parser.add_argument("--tier", type=int, default=1, help="1 few words, 2 a sentence, 3 detail")
     parser.add_argument("--split", default=None, help="default: the test split")
@@ -32,6 +35,7 @@ def probe_command(args: argparse.Namespace) -> int:
 
     if args.n < 1:
         raise AdiffBenchError("--n must be at least 1")
+    apply_include_paths(args)
     model = build_model(args.model, parse_model_args(args.model_args))
     result = probe_task(model, args.dataset, args.tier, args.split, args.n, args.data_dir, args.audio_root, args.seed)
     text = json.dumps(result.to_json(), indent=2) + "\n" if args.format == "json" else result.to_markdown()

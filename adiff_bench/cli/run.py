@@ -8,8 +8,10 @@ import sys
 from adiff_bench.cli.common import (
     RichProgress,
     add_format_option,
+    add_include_path_option,
     add_metric_options,
     add_signatures_option,
+    apply_include_paths,
     print_scores,
     print_suite,
 )
@@ -19,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run a model on a task, resumably, and score it")
     parser.add_argument("--model", required=True, help="registered name (see `models list`) or package.module:Class")
     parser.add_argument("--model-args", default=None, help="key=value,key=value passed to the model")
+    add_include_path_option(parser)
     parser.add_argument(
         "--dataset", default="acd", help="acd, cld, synth, a comma list (acd,cld) or all (= acd,cld); default: acd"
     )
@@ -59,6 +62,7 @@ def run_command(args: argparse.Namespace) -> int:
     from adiff_bench.models.registry import parse_model_args
     from adiff_bench.suite.selection import task_specs
 
+    apply_include_paths(args)
     tasks = task_specs(args.dataset, args.tier, args.split)
     spec = make_run_spec(
         args.model,
