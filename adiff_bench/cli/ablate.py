@@ -7,12 +7,16 @@ import sys
 from pathlib import Path
 
 from adiff_bench.cli.common import RichProgress, add_include_path_option, apply_include_paths
+from adiff_bench.cli.parser import add_output_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("ablate", help="run the rows of an ablation spec and write its table")
     parser.add_argument("spec", help="ablation YAML (see baselines/)")
-    parser.add_argument("--output-dir", default=None, help="default: adiff-runs/ablations/<spec name>")
+    add_output_option(
+        parser, "folder for the rows' runs and the table (default: adiff-runs/ablations/<spec name>)",
+        dest="output_dir", old=("--output-dir",), default=None, metavar="DIR",
+    )  # fmt: skip
     parser.add_argument("--format", choices=("md", "latex", "json"), default="md")
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument(

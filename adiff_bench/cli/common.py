@@ -17,12 +17,14 @@ def add_task_options(parser: argparse.ArgumentParser, required: bool = True) -> 
 def add_include_path_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--include-path",
-        "--include_path",
         dest="include_path",
         action="append",
         default=None,
         metavar="DIR",
         help="a folder to import --model module:Class from (repeatable); the current directory is always searched",
+    )
+    parser.add_argument(  # lm-eval's spelling
+        "--include_path", dest="include_path", action="append", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from adiff_bench.cli.common import add_include_path_option, apply_include_paths
+from adiff_bench.cli.parser import add_hidden_alias
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -14,9 +15,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--model", required=True, help="registered name (see `models list`) or package.module:Class")
     parser.add_argument("--model-args", default=None, help="key=value,key=value passed to the model")
+    add_hidden_alias(parser, "--model_args", "model_args")
     add_include_path_option(parser)
     parser.add_argument("--dataset", default="acd", help="acd, cld or synth (default: acd)")
-    parser.add_argument("--tier", type=int, default=1, help="1 few words, 2 a sentence, 3 detail")
+    parser.add_argument("--tier", type=int, default=1, help="1 few words, 2 a sentence, 3 detail (default: 1)")
     parser.add_argument("--split", default=None, help="default: the test split")
     parser.add_argument("--data-dir", default=None, help="folder with the official CSVs (env ADIFF_BENCH_DATA_DIR)")
     parser.add_argument("--audio-root", default=None, help="folder the CSV audio paths are relative to")
