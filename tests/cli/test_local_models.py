@@ -79,3 +79,21 @@ def test_include_path_that_is_not_a_folder_is_one_line(tmp_path: Path) -> None:
     result = cli(tmp_path, "run", "--model", "constant", "--include-path", str(tmp_path / "nope"), *RUN)
     assert result.returncode == 2
     assert result.stderr.startswith("adiff-bench: error: --include-path") and result.stderr.count("\n") == 1
+
+
+def test_ablate_include_path_and_output(tmp_path: Path) -> None:
+    models, work = tmp_path / "models", tmp_path / "work"
+    models.mkdir()
+    work.mkdir()
+    (models / "my_models.py").write_text(MY_MODELS)
+    (work / "ablation.yaml").write_text(
+        "name: local\nreference: constant\ntasks:\n  - {dataset: synth, tier: 1}\nmetrics: [ROUGE-L]\n"
+        "n_resamples: 50\ndefaults: {limit: 4}\nrows:\n  - {name: constant, model: constant}\n"
+        "  - {name: mine, model: 'my_models:LouderOne'}\n"
+    )
+    argv = ("ablate", "ablation.yaml", "--allow-code-models", "--quiet", "--output", "out")
+    assert cli(work, *argv).returncode == 2  # my_models is elsewhere
+    ran = cli(work, *argv, "--include-path", str(models))
+    assert ran.returncode == 0, ran.stderr
+    assert "| mine |" in ran.stdout
+    assert (work / "out").is_dir() and any((work / "out").rglob("predictions.jsonl"))
