@@ -52,6 +52,20 @@ class SuggestingParser(argparse.ArgumentParser):
         kwargs.setdefault("formatter_class", DefaultsHelpFormatter)
         super().__init__(*args, **kwargs)
 
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """An option given without help still shows its default (argparse prints nothing for it otherwise)."""
+        action = super().add_argument(*args, **kwargs)
+        default = action.default
+        if (
+            action.help is None
+            and action.option_strings
+            and action.nargs != 0
+            and default not in (None, argparse.SUPPRESS, (), [])
+            and not isinstance(default, bool)
+        ):
+            action.help = "default: %(default)s"
+        return action
+
     def error(self, message: str) -> NoReturn:
         match = _INVALID_CHOICE.search(message)
         if match:

@@ -64,6 +64,7 @@ def test_help_states_defaults(capsys) -> None:
     assert "3 detail (default: 1)" in probe
     compare = " ".join(_help(capsys, "compare").split())
     assert "(default: bootstrap)" in compare and "(default: auto)" in compare
+    assert "--format {md,latex,json} default: md" in compare  # an option without help still shows its default
 
 
 def _error(capsys: pytest.CaptureFixture, argv: list[str]) -> str:
