@@ -14,6 +14,28 @@ def add_task_options(parser: argparse.ArgumentParser, required: bool = True) -> 
     parser.add_argument("--data-dir", default=None, help="folder with the official CSVs (env ADIFF_BENCH_DATA_DIR)")
 
 
+def add_include_path_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--include-path",
+        dest="include_path",
+        action="append",
+        default=None,
+        metavar="DIR",
+        help="a folder to import --model module:Class from (repeatable); the current directory is always searched",
+    )
+    parser.add_argument(  # lm-eval's spelling
+        "--include_path", dest="include_path", action="append", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+
+
+def apply_include_paths(args: argparse.Namespace) -> None:
+    """Make ``--include-path`` folders importable before any model is resolved."""
+    if getattr(args, "include_path", None):
+        from adiff_bench.models.registry import add_include_paths
+
+        add_include_paths(args.include_path)
+
+
 def add_format_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=("table", "md", "latex", "json"), default="table", help="how to print the scores"
@@ -68,25 +90,49 @@ class RichProgress:
         self._progress.stop()
 
 
-def print_scores(record: Mapping, fmt: str) -> None:
-    from adiff_bench.runs.report import render, score_rows
-
-    if fmt != "table":
-        sys.stdout.write(render(record, fmt))
-        return
-    from rich.console import Console
+def score_table(record: Mapping):
+    """The compact rich table (Metric, Score ×100, 95% CI): three short columns that fit 80 columns."""
     from rich.markup import escape
     from rich.table import Table
 
+    from adiff_bench.runs.report import compact_rows
+
     task = record["task"]
-    table = Table(title=f"{record['model']['name']} · {task['name']} · {task['items_scored']} items")
-    table.add_column("Metric")
-    table.add_column("Score ×100", justify="right")
-    table.add_column("95% CI", justify="right")
-    table.add_column("Signature / note", overflow="fold")
-    for row in score_rows(record):
+    table = Table(title=escape(f"{record['model']['name']} · {task['name']} · {task['items_scored']} items"))
+    table.add_column("Metric", no_wrap=True)
+    table.add_column("Score ×100", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    for row in compact_rows(record):
         table.add_row(*(escape(cell) for cell in row))  # "adiff-bench[embedding]" is text, not a style
-    Console().print(table)
+    return table
+
+
+def print_scores(record: Mapping, fmt: str, signatures: bool = False, console=None) -> None:  # noqa: ANN001
+    """The compact table, each unavailable metric's reason once below it, and the signatures with --signatures."""
+    from adiff_bench.runs.report import render, signature_notes, unavailable_notes
+
+    if fmt != "table":
+        sys.stdout.write(render(record, fmt, signatures))
+        return
+    if console is None:
+        from rich.console import Console
+
+        console = Console()
+    console.print(score_table(record))
+    for note in unavailable_notes(record):
+        console.print(note, markup=False, highlight=False)
+    if signatures:
+        console.print("signatures:", markup=False, highlight=False)
+        for note in signature_notes(record):  # one token each: let the terminal wrap it, never split it here
+            console.print(f"  {note}", markup=False, highlight=False, soft_wrap=True)
+
+
+def add_signatures_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--signatures",
+        action="store_true",
+        help="also list each metric's signature below the table (results.json always keeps them)",
+    )
 
 
 def print_suite(

@@ -21,7 +21,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--metrics", action="append", help="metrics to compare, comma separated, repeatable (default: all shared)"
     )
     parser.add_argument(
-        "--n-resamples", type=int, default=1000, help="bootstrap resamples / randomization trials (default 1000)"
+        "--n-resamples",
+        type=int,
+        default=None,
+        help="bootstrap resamples / randomization trials (default: 1000, raised automatically to 20 x comparisons "
+        "/ 0.05 when there are more comparisons than 1000 resamples can resolve after Holm's correction, and said "
+        "so in the output; a number given here is kept as is)",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the resamples (default 0)")
     parser.add_argument("--level", type=float, default=0.95, help="confidence level of the intervals")
@@ -41,6 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--format", choices=("md", "latex", "json"), default="md")
     parser.add_argument("--output", type=Path, help="also write the table to this file (atomically)")
+    parser.add_argument(
+        "--plot", type=Path, default=None, metavar="PATH", help="also draw a forest plot of the differences with "
+        "their CIs to PATH (.png, .svg or .pdf)"
+    )  # fmt: skip
     parser.set_defaults(func=run_compare)
 
 
@@ -61,7 +70,11 @@ def run_compare(args: argparse.Namespace) -> int:
 
     if len(args.runs) < 2:
         raise AdiffBenchError("compare needs at least two run directories")
-    if args.n_resamples <= 0:
+    if args.plot is not None:
+        from adiff_bench.plots import check_plot_path
+
+        check_plot_path(args.plot)  # before any resampling: a bad path fails fast
+    if args.n_resamples is not None and args.n_resamples <= 0:
         raise AdiffBenchError("--n-resamples must be positive")
     metrics = [m for part in args.metrics for m in part.split(",") if m] if args.metrics else None
     comparison = compare_runs(
@@ -83,4 +96,10 @@ def run_compare(args: argparse.Namespace) -> int:
     print(text, end="")
     if args.output is not None:
         atomic_write_text(args.output, text)
+    if args.plot is not None:
+        import sys
+
+        from adiff_bench.plots import plot_comparison
+
+        print(f"plot written to {plot_comparison(comparison, args.plot)}", file=sys.stderr)
     return 0

@@ -19,6 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("run_dir", type=Path, help="a run directory holding spec.json and predictions.jsonl")
     parser.add_argument("--format", choices=("md", "json"), default="md", help="output format (default: md)")
     parser.add_argument("--output", type=Path, default=None, help="also write the report to this file")
+    parser.add_argument(
+        "--plot", type=Path, default=None, metavar="PATH",
+        help="also draw per-attribute precision/recall bars to PATH (.png, .svg or .pdf)",
+    )  # fmt: skip
     parser.set_defaults(func=run_diagnose)
 
 
@@ -28,6 +32,10 @@ def run_diagnose(args: argparse.Namespace) -> int:
     from adiff_bench.io_utils import atomic_write_text
     from adiff_bench.runs.rundir import RunDir
 
+    if args.plot is not None:
+        from adiff_bench.plots import check_plot_path
+
+        check_plot_path(args.plot)  # before reading or scoring anything
     run_dir = RunDir(args.run_dir)
     spec = run_dir.spec
     if spec.task.dataset != "synth":
@@ -43,4 +51,8 @@ def run_diagnose(args: argparse.Namespace) -> int:
     if args.output is not None:
         atomic_write_text(args.output, text)
     sys.stdout.write(text)
+    if args.plot is not None:
+        from adiff_bench.plots import plot_diagnostic
+
+        print(f"plot written to {plot_diagnostic(report, args.plot)}", file=sys.stderr)
     return 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from adiff_bench.cli.parser import add_output_option, require_output
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("human", help="human-rating studies: blinded sampling and analysis")
@@ -16,11 +18,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sample.add_argument("--n", type=int, default=100, help="items to sample (each rated for every system)")
     sample.add_argument("--seed", type=int, default=0)
-    sample.add_argument("--out", required=True, help="the study folder to write")
+    add_output_option(
+        sample, "the study folder to write (required)", dest="out", old=("--out",), default=None, metavar="DIR"
+    )
     sample.add_argument("--study", default=None, help="study YAML (criteria, scale, anchors); default: ADIFF's three")
     sample.add_argument("--audio-root", default=None, help="folder the predictions' audio paths are relative to")
     sample.add_argument("--embed-audio", action="store_true", help="put the audio into form.html as data URIs")
-    sample.add_argument("--overwrite", action="store_true", help="replace an existing study in --out")
+    sample.add_argument("--overwrite", action="store_true", help="replace an existing study in --output")
     sample.set_defaults(func=sample_command)
 
     analyze = commands.add_parser("analyze", help="validate ratings, unblind, and report agreement and significance")
@@ -45,6 +49,7 @@ def sample_command(args: argparse.Namespace) -> int:
     from adiff_bench.human.sample import sample_runs
     from adiff_bench.human.study import load_study
 
+    require_output(args.out, "human sample", "the study folder to write")
     sample, paths = sample_runs(
         args.runs,
         n=args.n,

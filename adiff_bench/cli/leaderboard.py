@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from adiff_bench.cli.parser import add_output_option, require_output
+
 META_OPTIONS = (
     ("--name", "model name shown on the leaderboard (default: the runs' model)"),
     ("--organisation", "who built the model"),
@@ -25,7 +27,9 @@ META_OPTIONS = (
 def register(subparsers: argparse._SubParsersAction) -> None:
     export = subparsers.add_parser("export", help="build a submission bundle from finished run directories")
     export.add_argument("run_dirs", nargs="+", metavar="RUN_DIR", help="run directories (one per tier)")
-    export.add_argument("--out", required=True, help="bundle file to write (JSON)")
+    add_output_option(
+        export, "bundle file to write (JSON; required)", dest="out", old=("--out",), default=None, metavar="FILE"
+    )
     export.add_argument("--meta", default=None, help="metadata file (YAML or JSON); the options below override it")
     for flag, text in META_OPTIONS:
         export.add_argument(flag, default=None, help=text)
@@ -58,6 +62,7 @@ def export_command(args: argparse.Namespace) -> int:
     overrides = {flag[2:].replace("-", "_"): getattr(args, flag[2:].replace("-", "_")) for flag, _ in META_OPTIONS}
     if overrides["parameters"] is not None and overrides["parameters"].isdigit():
         overrides["parameters"] = int(overrides["parameters"])
+    require_output(args.out, "export", "the bundle file to write")
     bundle = export_runs(args.run_dirs, args.out, args.meta, **overrides)
     tiers = ", ".join(f"{t.task.name} ({len(t.predictions)} items)" for t in bundle.tiers)
     print(f"bundle for {bundle.meta.name!r} written to {args.out}: {tiers}")

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from adiff_bench import __version__
+from adiff_bench.cli.parser import SuggestingParser
 from adiff_bench.errors import AdiffBenchError
 
 # Each module defines ``register(subparsers)``, which adds its commands with ``set_defaults(func=...)``.
@@ -36,7 +37,7 @@ WRITE_ERRORS = {
     errno.ENOSPC: "no space left on the device; free some space",
     errno.EDQUOT: "disk quota exceeded; free some space",
     errno.EFBIG: "file too large for this file system or the size limit (ulimit -f); raise the limit",
-    errno.EROFS: "the file system is read-only; choose a writable --output-dir",
+    errno.EROFS: "the file system is read-only; choose a writable --output",
     errno.EACCES: "permission denied; choose a folder you can write to",
     errno.EPERM: "operation not permitted; choose a folder you can write to",
     errno.ENOTDIR: "a part of the path is a file, not a folder; choose another path",
@@ -57,7 +58,7 @@ def describe_os_error(exc: OSError) -> str | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = SuggestingParser(
         prog="adiff-bench",
         description="Evaluate audio difference explanation models on ACD, CLD and synth.",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from adiff_bench.cli.parser import add_output_option
 from adiff_bench.errors import ModelError
 
 FETCHABLE = ("adiff",)
@@ -21,7 +22,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     fetch.add_argument("--url", default=None, help="download from this URL instead of Zenodo (one variant only)")
     fetch.add_argument("--md5", default=None, help="expected md5 (default: the one Zenodo publishes)")
     fetch.add_argument("--api-url", default=None, help="Zenodo records API URL to read checksums from")
-    fetch.add_argument("--dest", default=None, help="folder (default: <cache>/models, env ADIFF_BENCH_CACHE)")
+    add_output_option(
+        fetch, "folder (default: <cache>/models, env ADIFF_BENCH_CACHE)", dest="dest", old=("--dest",), default=None,
+        metavar="DIR",
+    )
     fetch.add_argument("--force", action="store_true", help="download again even if the file is recorded")
     fetch.add_argument("--quiet", action="store_true", help="no progress bar")
     fetch.set_defaults(func=fetch_command)

@@ -5,13 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 
-from adiff_bench.cli.common import RichProgress, add_format_option, add_metric_options, print_scores, print_suite
+from adiff_bench.cli.common import (
+    RichProgress,
+    add_format_option,
+    add_include_path_option,
+    add_metric_options,
+    add_signatures_option,
+    apply_include_paths,
+    print_scores,
+    print_suite,
+)
+from adiff_bench.cli.parser import add_hidden_alias, add_output_option
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="run a model on a task, resumably, and score it")
     parser.add_argument("--model", required=True, help="registered name (see `models list`) or package.module:Class")
     parser.add_argument("--model-args", default=None, help="key=value,key=value passed to the model")
+    add_hidden_alias(parser, "--model_args", "model_args")
+    add_include_path_option(parser)
     parser.add_argument(
         "--dataset", default="acd", help="acd, cld, synth, a comma list (acd,cld) or all (= acd,cld); default: acd"
     )
@@ -23,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--audio-root", default=None, help="folder the CSV audio paths are relative to")
     parser.add_argument("--limit", type=int, default=None, help="a seeded random subset of N items")
     parser.add_argument("--seed", type=int, default=0, help="seed for --limit, random crops and bootstrap")
-    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--batch-size", type=int, default=8, help="requests per model call")
+    add_hidden_alias(parser, "--batch_size", "batch_size", type=int)
     parser.add_argument(
         "--crop",
         choices=("fixed", "random"),
@@ -32,7 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--prompt", default=None, help="replace every item's prompt with this text (ablations)")
     parser.add_argument("--on-bad-audio", choices=("error", "skip"), default="error")
-    parser.add_argument("--output-dir", default="adiff-runs", help="root folder of run directories")
+    add_output_option(
+        parser, "root folder of run directories (one per model and task)", dest="output_dir", old=("--output-dir",),
+        default="adiff-runs", metavar="DIR",
+    )  # fmt: skip
     parser.add_argument("--overwrite", action="store_true", help="discard an existing run in the run directory")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
@@ -43,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_metric_options(parser)
     add_format_option(parser)
+    add_signatures_option(parser)
     parser.set_defaults(func=run_command)
 
 
@@ -51,6 +68,7 @@ def run_command(args: argparse.Namespace) -> int:
     from adiff_bench.models.registry import parse_model_args
     from adiff_bench.suite.selection import task_specs
 
+    apply_include_paths(args)
     tasks = task_specs(args.dataset, args.tier, args.split)
     spec = make_run_spec(
         args.model,
@@ -88,7 +106,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"{counts} · predictions only; score them with `adiff-bench score {outcome.run_dir}/predictions.jsonl`",
               file=sys.stderr)  # fmt: skip
         return 0
-    print_scores(outcome.record, args.format)
+    print_scores(outcome.record, args.format, args.signatures)
     if outcome.stored:
         print(f"{counts} · stored scores of the finished run (pass --rescore to score again)", file=sys.stderr)
     else:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from adiff_bench.cli.common import add_format_option, add_metric_options, add_task_options, print_scores
+from adiff_bench.cli.common import (
+    add_format_option,
+    add_metric_options,
+    add_signatures_option,
+    add_task_options,
+    print_scores,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,6 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output", default=None, help="where to write the scores JSON (default: beside the file)")
     add_metric_options(parser)
     add_format_option(parser)
+    add_signatures_option(parser)
     parser.set_defaults(func=score_command)
 
 
@@ -34,6 +41,6 @@ def score_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         output=args.output,
     )
-    print_scores(record, args.format)
+    print_scores(record, args.format, args.signatures)
     print(f"scores written to {record['written_to']}", file=sys.stderr)
     return 0

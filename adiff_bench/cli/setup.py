@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from adiff_bench.cli.parser import add_output_option
 from adiff_bench.errors import AdiffBenchError
 
 # pycocoevalcap's spice/get_stanford_models.py downloads this archive and extracts the two jars below.
@@ -167,7 +168,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "($ADIFF_BENCH_SPICE_LIB, else <cache>/spice/lib).",
     )
     spice.add_argument("--url", default=CORENLP_URL, help="where to download the archive from (a mirror)")
-    spice.add_argument("--dest", default=None, help="folder for the jars (default: the SPICE lib folder)")
+    add_output_option(
+        spice, "folder for the jars (default: the SPICE lib folder)", dest="dest", old=("--dest",), default=None,
+        metavar="DIR",
+    )
     spice.add_argument("--sha1", default=CORENLP_SHA1, help="expected SHA-1 of the archive, or 'none' to skip")
     spice.add_argument("--force", action="store_true", help="download again even if the jars are present")
     spice.set_defaults(func=_setup_spice)

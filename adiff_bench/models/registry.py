@@ -12,9 +12,10 @@ import difflib
 import importlib
 import inspect
 import re
+import sys
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,35 @@ def refuse_code_reference(name: str, where: str) -> None:
     )
 
 
+def add_include_paths(paths: Sequence[str | Path]) -> list[Path]:
+    """Put each folder (``--include-path DIR``, as lm-eval's ``--include_path``) first on ``sys.path`` so that
+    ``--model module:Class`` finds modules there; a path that is not a folder is a one-line error."""
+    added = []
+    for raw in reversed(list(paths)):
+        folder = Path(raw).expanduser().resolve()
+        if not folder.is_dir():
+            raise ModelError(f"--include-path {raw}: no such folder; give the folder holding your model's module")
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
+        added.append(folder)
+    return added[::-1]
+
+
+def _current_directory_importable() -> None:
+    """``--model my_models:Cls`` run from the folder holding my_models.py works as ``python -m`` would: the
+    current directory is searched, after installed packages (a local file never shadows an installed one)."""
+    here = Path.cwd().resolve()
+    if not any(entry in ("", ".") or _same_folder(entry, here) for entry in sys.path):
+        sys.path.append(str(here))
+
+
+def _same_folder(entry: str, folder: Path) -> bool:
+    try:
+        return Path(entry).resolve() == folder
+    except (OSError, RuntimeError):
+        return False
+
+
 def resolve_model_class(name: str) -> type:
     """Import the class behind a registered name or a ``module:Class`` reference, and check that it is a class
     with the Model members (``fingerprint``, ``generate``) before anyone calls it."""
@@ -86,6 +116,8 @@ def resolve_model_class(name: str) -> type:
             f"model {name!r}: {target!r} is not package.module:Class (dotted module, one colon, a class name)"
         )
     module_name, _, attribute = target.partition(":")
+    if target == name:  # a module:Class named by the user, not a registered name
+        _current_directory_importable()
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:

@@ -1,4 +1,4 @@
-"""Render a run record's scores as Markdown, LaTeX or JSON (the CLI also prints a rich table)."""
+"""Render a run record's scores as Markdown, LaTeX or JSON, and the rows and notes of the CLI's compact table."""
 
 from __future__ import annotations
 
@@ -32,17 +32,43 @@ def score_rows(record: Mapping) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def compact_rows(record: Mapping) -> list[tuple[str, str, str]]:
+    """(metric, score ×100 or 'n/a', 95 % CI ×100 or ''): the narrow table; the notes go below it."""
+    return [(name, score, interval) for name, score, interval, _ in score_rows(record)]
+
+
+def unavailable_notes(record: Mapping) -> list[str]:
+    """One line per distinct reason, naming every metric it applies to (so a missing extra is said once)."""
+    by_reason: dict[str, list[str]] = {}
+    for name, entry in record["scores"].items():
+        if entry.get("score") is None:
+            by_reason.setdefault(_short(entry.get("unavailable")), []).append(name)
+    return [f"{', '.join(names)} unavailable: {reason}" for reason, names in by_reason.items()]
+
+
+def signature_notes(record: Mapping) -> list[str]:
+    """``metric: signature`` for every metric with a score (results.json keeps them all anyway)."""
+    scores = record["scores"]
+    return [f"{name}: {entry['signature']}" for name, entry in scores.items() if entry.get("score") is not None]
+
+
 def _title(record: Mapping) -> str:
     task = record["task"]
     return f"{record['model']['name']} on {task['name']} ({task['items_scored']} items)"
 
 
-def to_markdown(record: Mapping) -> str:
-    lines = [f"### {_title(record)}", "", "| Metric | Score (×100) | 95% CI | Signature |", "|---|---:|---|---|"]
-    lines += [f"| {m} | {s} | {c} | `{n}` |" for m, s, c, n in score_rows(record)]
+def to_markdown(record: Mapping, signatures: bool = False) -> str:
+    """A Metric | Score | CI table; unavailable metrics as n/a with their reason once below, signatures on request."""
+    lines = [f"### {_title(record)}", "", "| Metric | Score (×100) | 95% CI |", "|---|---:|---|"]
+    lines += [f"| {m} | {s} | {c} |" for m, s, c in compact_rows(record)]
+    notes = unavailable_notes(record)
+    if notes:
+        lines += [""] + [f"- {note}" for note in notes]
     ci = record.get("confidence_intervals")
     if ci:
         lines += ["", f"CIs: {ci['method']}, {ci['n_resamples']} resamples, seed {ci['seed']}."]
+    if signatures:
+        lines += ["", "Signatures:", ""] + [f"- `{note}`" for note in signature_notes(record)]
     return "\n".join(lines) + "\n"
 
 
@@ -67,5 +93,8 @@ def to_json(record: Mapping) -> str:
 RENDERERS = {"md": to_markdown, "latex": to_latex, "json": to_json}
 
 
-def render(record: Mapping | RunRecord, fmt: str) -> str:
-    return RENDERERS[fmt](record.to_json() if isinstance(record, RunRecord) else record)
+def render(record: Mapping | RunRecord, fmt: str, signatures: bool = False) -> str:
+    data = record.to_json() if isinstance(record, RunRecord) else record
+    if fmt == "md":
+        return to_markdown(data, signatures)
+    return RENDERERS[fmt](data)

@@ -24,7 +24,7 @@ def test_export_submit_leaderboard_verify(
     runs = tmp_path / "runs"
     run = make_run(runs, "acd", 1)
     bundle = tmp_path / "bundle.json"
-    assert main(["export", str(run), "--out", str(bundle), "--name", "CLI model", "--parameters", "1000"]) == 0
+    assert main(["export", str(run), "--output", str(bundle), "--name", "CLI model", "--parameters", "1000"]) == 0
     assert json.loads(bundle.read_text())["meta"]["parameters"] == 1000
     lb = tmp_path / "lb"
     args = ["submit", str(bundle), "--data-dir", str(data_dir), "--leaderboard-dir", str(lb), "--n-resamples", "100"]
