@@ -162,7 +162,8 @@ def forest_figure(source: Any, *, baseline: str | None = None, level: float | No
                     continue
                 x = row.delta * SCALE
                 lo, hi = row.ci_low * SCALE, row.ci_high * SCALE
-                xerr = [[x - lo], [hi - x]] if math.isfinite(lo) and math.isfinite(hi) else None
+                # an interval collapsed onto the difference (a constant shift) can round a hair below it
+                xerr = [[max(0.0, x - lo)], [max(0.0, hi - x)]] if math.isfinite(lo) and math.isfinite(hi) else None
                 ax.errorbar(
                     [x], [y], xerr=xerr, fmt="o", color="C0", ecolor="C0", capsize=3, markersize=6,
                     markerfacecolor="C0" if row.significant else "white", zorder=3,

@@ -152,3 +152,11 @@ def test_rows_keep_the_comparisons_numbers(comparison: Comparison) -> None:
         first.test.system, first.test.metric, first.test.delta, first.test.delta_ci.low, first.test.delta_ci.high,
         first.p_holm, first.marker,
     )
+
+
+def test_an_interval_collapsed_onto_the_difference_is_drawn() -> None:
+    """A constant shift gives CI bounds equal to the difference up to rounding; x - lo may be -1e-15."""
+    delta = 0.1 + 0.2  # 0.30000000000000004
+    fig = forest_figure([ForestRow("a", "m", delta, 0.3, 0.3, 0.001, "***")], baseline="b")
+    (bar,) = _errorbars(fig.axes[0])
+    assert math.isclose(bar.lines[0].get_xdata()[0], 30.0, abs_tol=TOL)
