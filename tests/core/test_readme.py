@@ -28,3 +28,31 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci = (README.parent / ".ci" / "run").read_text()
     command = ".venv/bin/python -m ruff check . && .venv/bin/python -m pytest"
     assert command in README.read_text() and command in ci
+
+
+def test_readme_example_output_is_a_real_run(tmp_path: Path) -> None:
+    """The README's main-output block (written by tools/readme_example.py) matches a fresh run of its command,
+    within the printed precision; the lexical metrics are re-run here (the embedding ones only need a row)."""
+    import json
+
+    from adiff_bench.cli.main import main
+
+    block = re.search(r"<!-- main-output:start -->\n```text\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    assert block is not None and block.group(1).strip(), "run tools/readme_example.py"
+    shown = {}
+    for line in block.group(1).splitlines():
+        cells = [c.strip() for c in line.split("│")[1:-1]]
+        if len(cells) == 3 and cells[0] and cells[0] != "Metric":
+            shown[cells[0]] = cells
+    assert set(shown) == {"BLEU-1", "BLEU-2", "BLEU-3", "BLEU-4", "METEOR", "ROUGE-L", "CIDEr-D", "SPICE", "SPIDEr",
+                          "SBERT", "BERTScore"}  # fmt: skip
+    assert main(["run", "--model", "acoustic", "--dataset", "synth", "--tier", "2", "--metrics", "lexical",
+                 "--output", str(tmp_path), "--quiet"]) == 0  # fmt: skip
+    record = json.loads((tmp_path / "acoustic" / "synth-test-tier2" / "results.json").read_text(encoding="utf-8"))
+    half_digit = 0.005 + 1e-9  # the table prints ×100 with two decimals
+    for name, entry in record["scores"].items():
+        score, interval = shown[name][1], shown[name][2]
+        assert abs(float(score) - 100 * entry["score"]) <= half_digit, name
+        low, high = (float(x) for x in interval.strip("[]").split(","))
+        assert abs(low - 100 * entry["ci"]["low"]) <= half_digit and abs(high - 100 * entry["ci"]["high"]) <= half_digit
+    assert shown["SPICE"][1] == "n/a" and "SPICE unavailable" in block.group(1)
