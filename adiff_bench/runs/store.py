@@ -61,7 +61,8 @@ class LoadedPredictions:
 
 def read_predictions(path: Path, repair: bool = False) -> LoadedPredictions:
     """Read a predictions JSONL. A torn last line (crash mid-write) is dropped — and, with ``repair``,
-    cut from the file so appends continue cleanly; any other bad line is an error naming it."""
+    cut from the file so appends continue cleanly; any other bad line is an error naming it. A complete
+    record on a last line without its newline (a hand-made file) is kept: a torn JSON object never parses."""
     if not path.exists():
         return LoadedPredictions((), False)
     raw = path.read_bytes()
@@ -88,7 +89,8 @@ def read_predictions(path: Path, repair: bool = False) -> LoadedPredictions:
             )
             if not isinstance(record.prediction, str):
                 raise TypeError("prediction is not a string")
-            complete = not is_last  # a complete line ends with a newline
+        except RecursionError:
+            raise DataError(f"{path}:{number}: JSON nested too deeply; a record is a flat object") from None
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             if is_last or (number == len(lines) - 1 and not lines[-1]):
                 truncated = True
@@ -98,12 +100,12 @@ def read_predictions(path: Path, repair: bool = False) -> LoadedPredictions:
             if isinstance(exc, KeyError):
                 raise DataError(f"{path}:{number}: missing field {exc.args[0]!r}") from exc
             raise DataError(f"{path}:{number}: not a valid prediction record ({exc})") from exc
-        if not complete:
-            truncated = True
-            break
         records.append(record)
         line_numbers.append(number)
         good_bytes += len(line) + 1
+    if repair and lines[-1].strip() and not truncated:  # the newline a later append must not run into
+        with open(path, "ab") as handle:
+            handle.write(b"\n")
     if truncated and repair:
         with open(path, "r+b") as handle:
             handle.truncate(good_bytes)

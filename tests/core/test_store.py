@@ -68,3 +68,29 @@ def test_atomic_writes_have_ordinary_permissions(tmp_path: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert (tmp_path / "index.html").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_complete_last_line_without_newline_is_kept_and_mended(tmp_path: Path) -> None:
+    """A hand-made JSONL whose last line lacks its newline is valid (#14); resume adds the newline before appending."""
+    from adiff_bench.runs.store import PredictionRecord, PredictionWriter, read_predictions
+
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "a", "prediction": "x"}\n{"id": "b", "prediction": "y"}', encoding="utf-8")
+    loaded = read_predictions(path)
+    assert [r.item_id for r in loaded.records] == ["a", "b"] and not loaded.truncated_tail
+    read_predictions(path, repair=True)
+    with PredictionWriter(path) as writer:
+        writer.write_batch([PredictionRecord("c", "t", "p", "z")])
+    assert [r.item_id for r in read_predictions(path).records] == ["a", "b", "c"]
+    path.write_text('{"id": "a", "prediction": "x"}\n{"id": "b", "predic', encoding="utf-8")  # torn: dropped
+    assert [r.item_id for r in read_predictions(path).records] == ["a"] and read_predictions(path).truncated_tail
+
+
+def test_deeply_nested_json_is_one_line(tmp_path: Path) -> None:
+    from adiff_bench.errors import DataError
+    from adiff_bench.runs.store import read_predictions
+
+    path = tmp_path / "deep.jsonl"
+    path.write_text('{"id": "a", "prediction": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"deep.jsonl:1: JSON nested too deeply"):
+        read_predictions(path)
