@@ -137,7 +137,7 @@ def _chart(table: Table, column: Column) -> str:
     label_w, bar_w, row_h, top = 190, 330, 22, 6
     top_value = max([c.high if c.high is not None else c.score or 0.0 for _, c in rows] + [1e-9])
     scale = bar_w / (top_value * 1.1)
-    height = top + row_h * len(rows) + 18
+    height = top + row_h * len(rows) + 34
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 70}" height="{height}" role="img" '
         f'aria-label="{esc(table.metric)} on {esc(column.label)}">'
@@ -159,6 +159,14 @@ def _chart(table: Table, column: Column) -> str:
     axis_y = top + row_h * len(rows) + 2
     parts.append(f'<line x1="{label_w}" x2="{label_w + bar_w}" y1="{axis_y}" y2="{axis_y}" stroke="#888"/>')
     parts.append(f'<text x="{label_w}" y="{axis_y + 13}" font-size="10">0</text>')
+    axis_end = top_value * 1.1
+    parts.append(
+        f'<text x="{label_w + bar_w}" y="{axis_y + 13}" text-anchor="end" font-size="10">{fmt100(axis_end)}</text>'
+    )
+    parts.append(
+        f'<text x="{label_w + bar_w / 2:.1f}" y="{axis_y + 28}" text-anchor="middle" font-size="11">'
+        f"{esc(table.metric)} ×100 (bar: score, whiskers: 95% CI)</text>"
+    )
     parts.append("</svg>")
     caption = f"<figcaption>{esc(column.label)} — {esc(table.metric)} ×100, 95% CI</figcaption>"
     return f"<figure>{caption}{''.join(parts)}</figure>"

@@ -121,3 +121,15 @@ def test_entry_without_the_headline_metric_is_na_not_missing(tmp_path: Path, dat
     assert rows["Full"].cells["acd-test-tier1"].group == 1
     assert "| Only BLEU | n/a |" in render(table, "md")
     assert 'title="submitted, but this metric is not available for it">n/a</td>' in render(table, "html")
+
+
+def test_charts_have_labelled_axes(board: Path) -> None:
+    """Each tier chart names its axis (metric ×100, what bar and whiskers mean) and marks both ends (#17)."""
+    regenerate(board)
+    page = (board / "index.html").read_text(encoding="utf-8")
+    charts = re.findall(r"<svg.*?</svg>", page, re.S)
+    assert len(charts) == 3
+    for chart in charts:
+        assert "CIDEr-D ×100 (bar: score, whiskers: 95% CI)" in chart
+        ends = re.findall(r'font-size="10">([0-9.]+)</text>', chart)
+        assert ends[0] == "0" and float(ends[1]) > 0
