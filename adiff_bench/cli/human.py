@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     analyze.add_argument("--format", choices=("md", "latex", "json"), default="md")
     analyze.add_argument("--output", default=None, help="also write the report to this file")
-    analyze.add_argument("--plots", default=None, help="folder for PNG plots")
+    analyze.add_argument("--plots", default=None, help="folder for the plots")
+    analyze.add_argument("--plot-format", choices=("png", "svg", "pdf"), default="png", help="file format of the plots")
     analyze.add_argument("--n-resamples", type=int, default=2000, help="bootstrap resamples for the CIs")
     analyze.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     analyze.set_defaults(func=analyze_command)
@@ -82,6 +83,7 @@ def analyze_command(args: argparse.Namespace) -> int:
         runs=args.runs,
         fmt=args.format,
         plots_dir=Path(args.plots) if args.plots else None,
+        plot_format=args.plot_format,
         n_resamples=args.n_resamples,
         seed=args.seed,
     )

@@ -60,6 +60,7 @@ def analyze_study(
     runs: Sequence[Path | str] = (),
     fmt: str = "md",
     plots_dir: Path | None = None,
+    plot_format: str = "png",
     n_resamples: int = 2000,
     seed: int = 0,
 ) -> tuple[str, list[Path]]:
@@ -70,6 +71,6 @@ def analyze_study(
     if plots_dir is not None:
         from adiff_bench.human.plots import plot_distributions, plot_metric_scatter
 
-        written.append(plot_distributions(report, table.points, plots_dir))
-        written += plot_metric_scatter(table, metrics, plots_dir)
+        written.append(plot_distributions(report, table.points, plots_dir, plot_format))
+        written += plot_metric_scatter(table, metrics, plots_dir, plot_format)
     return render_report(report, fmt), written

@@ -34,18 +34,27 @@ def check_out_dir(out_dir: Path | str) -> Path:
     return out_dir
 
 
+PLOT_FORMATS = ("png", "svg", "pdf")
+# No dates in vector files, so regenerating a study's plots changes no bytes.
+_METADATA = {"png": None, "svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}
+
+
 def _save(fig, path: Path) -> Path:
     import io
 
+    import matplotlib
+
     from adiff_bench.io_utils import atomic_write_bytes
 
+    fmt = path.suffix.lstrip(".")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    with matplotlib.rc_context({"svg.hashsalt": "adiff-bench"}):  # fixed SVG ids instead of random ones
+        fig.savefig(buffer, format=fmt, dpi=120, bbox_inches="tight", metadata=_METADATA[fmt])
     atomic_write_bytes(path, buffer.getvalue())
     return path
 
 
-def plot_distributions(report: HumanReport, points: tuple[int, ...], out_dir: Path) -> Path:
+def plot_distributions(report: HumanReport, points: tuple[int, ...], out_dir: Path, fmt: str = "png") -> Path:
     """One panel per criterion: for each system, the share of its ratings at each scale point."""
     check_out_dir(out_dir)
     plt = _pyplot()
@@ -64,12 +73,12 @@ def plot_distributions(report: HumanReport, points: tuple[int, ...], out_dir: Pa
     axes[0][0].set_ylabel("share of ratings")
     axes[0][-1].legend(fontsize="small")
     fig.suptitle(f"{report.study}: rating distributions", y=1.03)
-    path = _save(fig, Path(out_dir) / "rating_distributions.png")
+    path = _save(fig, Path(out_dir) / f"rating_distributions.{fmt}")
     plt.close(fig)
     return path
 
 
-def plot_metric_scatter(table: RatingTable, metrics: MetricValues, out_dir: Path) -> list[Path]:
+def plot_metric_scatter(table: RatingTable, metrics: MetricValues, out_dir: Path, fmt: str = "png") -> list[Path]:
     """Per metric, one panel per criterion: the metric against the mean human rating of every rated unit."""
     check_out_dir(out_dir)
     plt = _pyplot()
@@ -89,6 +98,6 @@ def plot_metric_scatter(table: RatingTable, metrics: MetricValues, out_dir: Path
         axes[0][-1].legend(fontsize="small")
         fig.suptitle(f"{metric} against the mean human rating (one point per rated explanation)", y=1.03)
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in metric)
-        paths.append(_save(fig, Path(out_dir) / f"metric_vs_human_{safe}.png"))
+        paths.append(_save(fig, Path(out_dir) / f"metric_vs_human_{safe}.{fmt}"))
         plt.close(fig)
     return paths

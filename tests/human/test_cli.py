@@ -51,6 +51,14 @@ def test_sample_then_analyze_end_to_end(tmp_path: Path, capsys: pytest.CaptureFi
     assert {c["metric"] for c in report["correlations"]} == {"toy"}
     for name in ("rating_distributions.png", "metric_vs_human_toy.png"):
         assert (tmp_path / "plots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for fmt, magic in (("svg", b"<?xml"), ("pdf", b"%PDF-")):  # vector plots too (#17), without dates
+        vector = tmp_path / f"plots-{fmt}"
+        assert main([*args, "--format", "json", "--plots", str(vector), "--plot-format", fmt]) == 0
+        first = (vector / f"rating_distributions.{fmt}").read_bytes()
+        assert first.startswith(magic) and (vector / f"metric_vs_human_toy.{fmt}").is_file()
+        assert main([*args, "--format", "json", "--plots", str(vector), "--plot-format", fmt]) == 0
+        assert (vector / f"rating_distributions.{fmt}").read_bytes() == first
+    capsys.readouterr()
     assert main([*args, "--format", "latex"]) == 0
     latex = capsys.readouterr().out
     assert latex.count(r"\begin{tabular}") == 5 and "alpha-sys" in latex and r"\ensuremath{\alpha}" in latex
