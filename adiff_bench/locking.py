@@ -70,7 +70,7 @@ def _take_over(path: Path, stale: dict | None) -> None:
 
 
 @contextmanager
-def exclusive_lock(folder: Path | str, purpose: str, option: str = "--output-dir") -> Iterator[Path]:
+def exclusive_lock(folder: Path | str, purpose: str, option: str = "--output") -> Iterator[Path]:
     """Hold ``folder``'s lock for the block; raise :class:`FolderInUse` (one line) while another process has it."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

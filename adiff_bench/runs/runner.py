@@ -112,12 +112,12 @@ def _check_sources(run_dir: Path, old: dict, new: dict) -> None:
     if old.get("csv_sha256") != new["csv_sha256"]:
         raise DataError(
             f"{run_dir} holds predictions for another task CSV ({old.get('csv')}, not {new['csv']}, whose content "
-            "differs); pass --overwrite to regenerate or choose another --output-dir"
+            "differs); pass --overwrite to regenerate or choose another --output"
         )
     if old.get("audio_root") != new["audio_root"]:
         raise DataError(
             f"{run_dir} holds predictions made from the audio in {old.get('audio_root')}, not {new['audio_root']}; "
-            "pass --overwrite to regenerate or choose another --output-dir"
+            "pass --overwrite to regenerate or choose another --output"
         )
 
 
@@ -142,7 +142,7 @@ def claim_run_directory(
             old = existing.get("spec", {})
             what = f"model {old.get('model')!r} on {old.get('task')}" if same_key is False else "other model weights"
             raise DataError(
-                f"{run_dir} holds a run of {what}, not this one; choose another --output-dir or pass --overwrite"
+                f"{run_dir} holds a run of {what}, not this one; choose another --output or pass --overwrite"
             )
         if sources is not None and isinstance(existing.get("sources"), dict):
             _check_sources(run_dir, existing["sources"], sources)
@@ -152,7 +152,7 @@ def claim_run_directory(
         if (run_dir / store.PREDICTIONS_FILE).exists():
             raise DataError(
                 f"{run_dir} has predictions but no {store.SPEC_FILE}, so they cannot be trusted to match this run; "
-                "choose another --output-dir or pass --overwrite"
+                "choose another --output or pass --overwrite"
             )
         atomic_write_json(spec_path, payload)
 

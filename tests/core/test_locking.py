@@ -47,7 +47,7 @@ def test_two_runs_at_once_one_refuses_and_a_third_resumes_to_the_undisturbed_res
     assert first.wait(timeout=300) == 0, first.communicate()
     refused = second.communicate()[1].strip().splitlines()
     assert second_code == 2 and len(refused) == 1, refused
-    assert f"in use by PID {first.pid} on " in refused[0] and "wait or choose another --output-dir" in refused[0]
+    assert f"in use by PID {first.pid} on " in refused[0] and "wait or choose another --output" in refused[0]
     third = _start(data_dir, tmp_path / "shared")
     assert third.wait(timeout=300) == 0, third.communicate()
     alone = _start(data_dir, tmp_path / "alone")

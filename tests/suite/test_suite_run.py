@@ -29,11 +29,11 @@ def _scores(run_dir: Path) -> dict:
 
 def test_a_suite_equals_separate_runs_and_resumes_task_by_task(tmp_path: Path, capsys) -> None:
     suite, separate = tmp_path / "suite", tmp_path / "separate"
-    assert main(["run", "--model", "caption-oracle", "--tier", "all", *ARGS, "--output-dir", str(suite)]) == 0
+    assert main(["run", "--model", "caption-oracle", "--tier", "all", *ARGS, "--output", str(suite)]) == 0
     table = capsys.readouterr().out
     assert "synth-test-tier1" in table and "synth-test-tier3" in table
     for tier in (1, 2, 3):
-        args = ["run", "--model", "caption-oracle", "--tier", str(tier), *ARGS, "--output-dir", str(separate)]
+        args = ["run", "--model", "caption-oracle", "--tier", str(tier), *ARGS, "--output", str(separate)]
         assert main(args) == 0
     for tier in (1, 2, 3):
         name = f"caption-oracle/synth-test-tier{tier}_limit12_seed0"
@@ -48,7 +48,7 @@ def test_a_suite_equals_separate_runs_and_resumes_task_by_task(tmp_path: Path, c
     lines = (tier3 / "predictions.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     (tier3 / "predictions.jsonl").write_text("".join(lines[:5]), encoding="utf-8")
     capsys.readouterr()
-    assert main(["run", "--model", "caption-oracle", "--tier", "all", *ARGS, "--output-dir", str(suite)]) == 0
+    assert main(["run", "--model", "caption-oracle", "--tier", "all", *ARGS, "--output", str(suite)]) == 0
     err = capsys.readouterr().err
     assert "tier1_limit12_seed0 · generated 0, resumed 12 · stored scores" in err
     assert "tier3_limit12_seed0 · generated 7, resumed 5 · scored" in err
@@ -78,7 +78,7 @@ def test_every_clip_is_read_once_for_the_whole_suite(tmp_path: Path, monkeypatch
 
 def test_report_rebuilds_the_table_with_reported_rows(tmp_path: Path, capsys, official_data: Path) -> None:
     runs = tmp_path / "runs"
-    args = ["run", "--model", "constant", "--tier", "1,2", *ARGS, "--output-dir", str(runs)]
+    args = ["run", "--model", "constant", "--tier", "1,2", *ARGS, "--output", str(runs)]
     args[args.index("synth")] = "acd"
     assert main([*args, "--data-dir", str(official_data)]) == 0
     reported = tmp_path / "reported.json"
@@ -105,6 +105,6 @@ def test_report_of_an_unfinished_folder_is_one_line(tmp_path: Path, capsys) -> N
 
 @pytest.mark.parametrize("tier", ["4", "1,,2", "two"])
 def test_bad_tier_lists_fail_before_anything_is_written(tmp_path: Path, capsys, tier: str) -> None:
-    assert main(["run", "--model", "constant", "--tier", tier, *ARGS, "--output-dir", str(tmp_path / "o")]) == 2
+    assert main(["run", "--model", "constant", "--tier", tier, *ARGS, "--output", str(tmp_path / "o")]) == 2
     assert not (tmp_path / "o").exists()
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
