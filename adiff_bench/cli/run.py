@@ -90,18 +90,10 @@ def run_command(args: argparse.Namespace) -> int:
     )
     if len(tasks) > 1:
         return _run_suite(args, spec, tasks)
-    outcome = evaluate(
-        spec,
-        args.output_dir,
-        overwrite=args.overwrite,
-        progress_factory=None if args.quiet else RichProgress,
-        rescore=args.rescore,
-        predict_only=args.predict_only,
-        score_progress=not args.quiet,
-    )
+    outcome = evaluate(spec, args.output_dir, **_run_options(args))
     if outcome.rank != 0:
         return 0
-    counts = f"run dir: {outcome.run_dir} · generated {outcome.generated}, resumed {outcome.resumed}"
+    counts = _counts(outcome)
     if outcome.record is None:
         print(f"{counts} · predictions only; score them with `adiff-bench score {outcome.run_dir}/predictions.jsonl`",
               file=sys.stderr)  # fmt: skip
@@ -112,6 +104,17 @@ def run_command(args: argparse.Namespace) -> int:
     else:
         print(f"{counts} · total {outcome.record['timing']['total_seconds']:.1f} s", file=sys.stderr)
     return 0
+
+
+def _run_options(args: argparse.Namespace) -> dict:
+    """The options every task of a run shares, single or suite."""
+    return {
+        "overwrite": args.overwrite,
+        "progress_factory": None if args.quiet else RichProgress,
+        "rescore": args.rescore,
+        "predict_only": args.predict_only,
+        "score_progress": not args.quiet,
+    }
 
 
 def _counts(outcome) -> str:  # noqa: ANN001 - RunOutcome, imported lazily
@@ -127,16 +130,7 @@ def _run_suite(args: argparse.Namespace, spec, tasks) -> int:  # noqa: ANN001 - 
             state = "predictions only" if outcome.record is None else "stored scores" if outcome.stored else "scored"
             print(f"{_counts(outcome)} · {state}", file=sys.stderr)
 
-    outcomes = run_suite(
-        suite_specs(spec, tasks),
-        args.output_dir,
-        overwrite=args.overwrite,
-        progress_factory=None if args.quiet else RichProgress,
-        rescore=args.rescore,
-        predict_only=args.predict_only,
-        score_progress=not args.quiet,
-        on_task_done=done,
-    )
+    outcomes = run_suite(suite_specs(spec, tasks), args.output_dir, on_task_done=done, **_run_options(args))
     records = [o.record for o in outcomes if o.rank == 0 and o.record is not None]
     if records:
         print_suite(records, args.format)

@@ -231,6 +231,13 @@ def _checked_generate(model: Model, requests: Sequence[Request], reuse: ClipReus
     return outputs
 
 
+def load_run_task(spec: RunSpec) -> Task:
+    """The spec's task with its audio root checked: what can fail before a model is loaded."""
+    if spec.audio_root is not None and not Path(spec.audio_root).is_dir():
+        raise DataError(f"--audio-root {spec.audio_root}: no such folder; pass the folder the CSV audio paths are in")
+    return load_task(spec.task, spec.data_dir, spec.audio_root)
+
+
 def execute(
     spec: RunSpec,
     output_dir: Path | str = "adiff-runs",
@@ -251,9 +258,7 @@ def execute(
     Under ``accelerate launch`` every rank generates a share of the items (see ``runs.distributed``).
     """
     started = time.perf_counter()
-    if spec.audio_root is not None and not Path(spec.audio_root).is_dir():
-        raise DataError(f"--audio-root {spec.audio_root}: no such folder; pass the folder the CSV audio paths are in")
-    task = load_task(spec.task, spec.data_dir, spec.audio_root)
+    task = load_run_task(spec)
     model = model or build_model(spec.model, dict(spec.model_args))
     ctx = RunContext(
         spec=spec,

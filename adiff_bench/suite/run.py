@@ -14,7 +14,7 @@ from pathlib import Path
 
 from adiff_bench.data.tasks import TaskSpec
 from adiff_bench.models.base import Model
-from adiff_bench.runs.runner import ProgressSink, RunOutcome, execute
+from adiff_bench.runs.runner import ProgressSink, RunOutcome, execute, load_run_task
 from adiff_bench.runs.spec import RunSpec
 
 
@@ -45,6 +45,8 @@ def run_suite(
     for spec in specs[1:]:
         if (spec.model, spec.model_args) != (first.model, first.model_args):
             raise ValueError("a suite runs one model: every spec must name the same model and model arguments")
+    for spec in specs:  # every task's CSV and audio root, before the model loads: a missing tier-3 file must
+        load_run_task(spec)  # not surface after hours of tier-1 generation
     model = model or build_model(first.model, dict(first.model_args))
     reuse = ClipReuse.for_model(model)
     outcomes = []

@@ -108,3 +108,13 @@ def test_bad_tier_lists_fail_before_anything_is_written(tmp_path: Path, capsys, 
     assert main(["run", "--model", "constant", "--tier", tier, *ARGS, "--output", str(tmp_path / "o")]) == 2
     assert not (tmp_path / "o").exists()
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_a_missing_task_file_fails_before_any_task_runs(tmp_path: Path, capsys, official_data: Path) -> None:
+    """ACD test tier 3 is not in the shared data: the suite refuses before generating tiers 1 and 2."""
+    out = tmp_path / "o"
+    args = ["run", "--model", "constant", "--dataset", "acd", "--tier", "all", "--data-dir", str(official_data)]
+    assert main([*args, "--output", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "acd_test_adiff_detail_answer.csv not found" in err[0]
+    assert not out.exists()
