@@ -205,7 +205,8 @@ class _Progress:
 
     def step(self, message: str) -> None:
         if self.to_stderr:
-            print(f"[metrics {time.perf_counter() - self.start:6.1f}s] {message}", file=sys.stderr, flush=True)
+            elapsed = time.perf_counter() - self.start  # how long, and how far: metrics done of those asked for
+            print(f"[metrics {elapsed:6.1f}s {self.done}/{self.total}] {message}", file=sys.stderr, flush=True)
         if self.callback is not None:
             self.callback(message, self.done, self.total)
 

@@ -115,6 +115,7 @@ def test_progress_names_each_step_and_counts_finished_metrics(
     lines = capsys.readouterr().err.splitlines()
     assert [line.split("] ", 1)[1] for line in lines] == ["LEN-GAP", "BOTH", "done"]
     assert all(line.startswith("[metrics ") for line in lines)
+    assert [line.split("] ", 1)[0].rsplit(" ", 1)[1] for line in lines] == ["0/2", "1/2", "2/2"]  # how far
 
 
 @requires_java
