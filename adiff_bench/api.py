@@ -7,25 +7,20 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from adiff_bench.data.tasks import load_task, make_task_spec
 from adiff_bench.errors import DataError
 from adiff_bench.io_utils import atomic_write_json
 from adiff_bench.models.base import Model
-from adiff_bench.runs import spec as runs_spec
 from adiff_bench.runs import store
 from adiff_bench.runs.environment import environment
 from adiff_bench.runs.rundir import RunDir
 from adiff_bench.runs.runner import ProgressSink, RunOutcome, execute
 from adiff_bench.runs.samples import SAMPLES_FILE, sample_rows, samples_path_for, write_samples
 from adiff_bench.runs.scoring import ci_record, match_predictions, score_with, task_record
-from adiff_bench.runs.spec import RunSpec, ScoringSpec
+from adiff_bench.runs.spec import RunSpec, ScoringSpec, make_run_spec
 
-
-def make_run_spec(model: str, dataset: str = "acd", tier: int = 2, split: str | None = None, **options: Any) -> RunSpec:
-    """A checked RunSpec (see :func:`adiff_bench.runs.spec.make_run_spec` for the options)."""
-    return runs_spec.make_run_spec(model, dataset, tier, split, **options)
+__all__ = ["evaluate", "make_run_spec", "score_file"]  # make_run_spec: the checked spec, with its full signature
 
 
 def evaluate(
