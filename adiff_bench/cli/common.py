@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 
 def add_task_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
@@ -135,13 +135,10 @@ def add_signatures_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def print_suite(
-    records: Sequence[Mapping], fmt: str, reported: Sequence = (), metrics: Sequence[str] | None = None
-) -> None:
+def print_suite(table, fmt: str) -> None:  # noqa: ANN001 - a suite.table.SuiteTable, imported lazily
     """The suite summary (models × dataset × tier × metric): rich blocks that fit 80 columns, or md/latex/json."""
-    from adiff_bench.suite.table import RENDERERS, build_suite_table, terminal_blocks
+    from adiff_bench.suite.table import RENDERERS, terminal_blocks
 
-    table = build_suite_table([(r["model"]["name"], r) for r in records], metrics, reported)
     if fmt != "table":
         sys.stdout.write(RENDERERS[fmt](table))
         return

@@ -44,7 +44,7 @@ def report_command(args: argparse.Namespace) -> int:
     from adiff_bench.cli.common import print_suite
     from adiff_bench.io_utils import atomic_write_text
     from adiff_bench.metrics.suite import resolve_metric_names
-    from adiff_bench.suite.table import RENDERERS, build_suite_table
+    from adiff_bench.suite.table import RENDERERS, suite_table_of
 
     records = finished_records(args.runs)
     metrics = resolve_metric_names(args.metrics) if args.metrics else None
@@ -59,10 +59,10 @@ def report_command(args: argparse.Namespace) -> int:
         if found is None:
             raise DataError(f"--reported {args.reported}: expected a file named reported.json")
         reported = [(row.name, row.source, row.scale, row.metrics) for row in found.rows]
-    print_suite(records, args.format, reported, metrics)
+    table = suite_table_of(records, metrics, reported)
+    print_suite(table, args.format)
     if args.output is not None:
         by_suffix = {".tex": "latex", ".json": "json"}.get(args.output.suffix, "md")
         fmt = args.format if args.format != "table" else by_suffix
-        table = build_suite_table([(r["model"]["name"], r) for r in records], metrics, reported)
         atomic_write_text(args.output, RENDERERS[fmt](table))
     return 0

@@ -133,5 +133,7 @@ def _run_suite(args: argparse.Namespace, spec, tasks) -> int:  # noqa: ANN001 - 
     outcomes = run_suite(suite_specs(spec, tasks), args.output_dir, on_task_done=done, **_run_options(args))
     records = [o.record for o in outcomes if o.rank == 0 and o.record is not None]
     if records:
-        print_suite(records, args.format)
+        from adiff_bench.suite.table import suite_table_of
+
+        print_suite(suite_table_of(records), args.format)
     return 0

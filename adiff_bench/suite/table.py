@@ -114,6 +114,15 @@ def build_suite_table(
     return SuiteTable(ordered, chosen, tuple(out_rows), tuple(notes))
 
 
+def suite_table_of(
+    records: Sequence[Mapping],
+    metrics: Sequence[str] | None = None,
+    reported: Sequence[tuple[str, str, float, Mapping[str, Mapping[str, float]]]] = (),
+) -> SuiteTable:
+    """The table of run records, one row per model name."""
+    return build_suite_table([(record["model"]["name"], record) for record in records], metrics, reported)
+
+
 def _num(value: float | None) -> str:
     return "n/a" if value is None or not math.isfinite(value) else f"{value * 100:.2f}"
 
